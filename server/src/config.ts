@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { describeIssues, toFieldIssues } from './http/validate.js';
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true');
+
+/** Every environment variable the server reads, validated once at start-up. */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string')
+    .optional(),
+  HUASHU_DATA_DIR: z.string().min(1).default('./.huashu/data'),
+  HUASHU_SECRET_KEY: z.string().regex(/^sk_[A-Za-z0-9_-]{16,}$/, 'must start with sk_ followed by at least 16 characters [A-Za-z0-9_-]').optional(),
+  HUASHU_PUBLISHABLE_KEY: z.string().regex(/^pk_[A-Za-z0-9_-]{16,}$/, 'must start with pk_ followed by at least 16 characters [A-Za-z0-9_-]').optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  HUASHU_EMBEDDER: z.enum(['local', 'openai']).default('local'),
+  HUASHU_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  HUASHU_CHAT_MODEL: z.string().min(1).optional(),
+  HUASHU_DEMO: flag.optional(),
+  HUASHU_VERIFY_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Empty strings count as unset, the way shells and `.env` files usually mean them. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) throw new ConfigError(`invalid configuration — ${describeIssues(toFieldIssues(result.error))}`);
+  if (result.data.HUASHU_EMBEDDER === 'openai' && !result.data.OPENAI_API_KEY && !result.data.OPENAI_BASE_URL) {
+    throw new ConfigError('invalid configuration — HUASHU_EMBEDDER: "openai" needs OPENAI_API_KEY or OPENAI_BASE_URL');
+  }
+  return result.data;
+}

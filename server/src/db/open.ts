@@ -1,0 +1,23 @@
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite.js';
+import { openPostgres } from './postgres.js';
+import type { Database } from './types.js';
+
+export interface OpenDatabaseOptions {
+  /** Postgres connection string; absent → embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data directory; absent → in memory. */
+  dataDir?: string;
+}
+
+/** Opens the configured engine and brings its schema up to date. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

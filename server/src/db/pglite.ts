@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import type { Database, Queryable, QueryResult } from './types.js';
+
+function adapt(target: PGlite | Transaction): Queryable {
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const result = await target.query<R>(sql, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+/** Embedded Postgres (WASM). `dataDir` undefined keeps everything in memory (tests). */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } });
+  await pg.waitReady;
+  const base = adapt(pg);
+  return {
+    engine: 'pglite',
+    ...base,
+    transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,83 @@
+import { MAX_EVENT_BYTES, TrackingEvent, type EventBatchResponse } from '@huashu/core';
+import type { Queryable } from '../db/types.js';
+import { describeIssues, toFieldIssues } from '../http/validate.js';
+
+interface Row {
+  messageId: string;
+  type: string;
+  event: string | null;
+  anonymousId: string | null;
+  leadId: string | null;
+  properties: string;
+  occurredAt: string;
+}
+
+/**
+ * Validates each event on its own (one bad event never sinks the batch), drops
+ * repeats of a messageId, corrects the device clock from the batch's `sentAt`
+ * and stores everything in one statement.
+ */
+export async function ingestBatch(
+  db: Queryable,
+  tenantId: string,
+  batch: { sentAt: string; batch: unknown[] },
+  receivedAt = new Date(),
+): Promise<EventBatchResponse> {
+  // The device's clock error is the gap between when it says it sent and when we received.
+  const skewMs = receivedAt.getTime() - Date.parse(batch.sentAt);
+  const rejected: EventBatchResponse['rejected'] = [];
+  const rows: Row[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  batch.batch.forEach((raw, index) => {
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+    if (size > MAX_EVENT_BYTES) {
+      rejected.push({ index, error: `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` });
+      return;
+    }
+    const parsed = TrackingEvent.safeParse(raw);
+    if (!parsed.success) {
+      rejected.push({ index, error: describeIssues(toFieldIssues(parsed.error)) });
+      return;
+    }
+    const event = parsed.data;
+    if (event.type === 'track' && !event.event) {
+      rejected.push({ index, error: 'event: a track event needs an event name' });
+      return;
+    }
+    if (seen.has(event.messageId)) {
+      duplicates += 1;
+      return;
+    }
+    seen.add(event.messageId);
+    const corrected = Math.min(Date.parse(event.timestamp) + skewMs, receivedAt.getTime());
+    rows.push({
+      messageId: event.messageId,
+      type: event.type,
+      event: event.event ?? null,
+      anonymousId: event.anonymousId ?? null,
+      leadId: event.leadId ?? null,
+      properties: JSON.stringify(event.properties ?? {}),
+      occurredAt: new Date(corrected).toISOString(),
+    });
+  });
+  if (rows.length === 0) return { accepted: 0, duplicates, rejected };
+  const column = <K extends keyof Row>(key: K) => rows.map((row) => row[key]);
+  const result = await db.query(
+    `INSERT INTO events (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at)
+     SELECT $1, m, t, e, a, l, p::jsonb, o::timestamptz
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(m, t, e, a, l, p, o)
+     ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+    [
+      tenantId,
+      column('messageId'),
+      column('type'),
+      column('event'),
+      column('anonymousId'),
+      column('leadId'),
+      column('properties'),
+      column('occurredAt'),
+    ],
+  );
+  return { accepted: result.rowCount, duplicates: duplicates + rows.length - result.rowCount, rejected };
+}

@@ -1,0 +1,93 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { HuashuError } from '@huashu/core';
+import type { Principal } from '../auth/authenticate.js';
+import type { AppContext } from '../context.js';
+import { errorMiddleware } from './errors.js';
+import type { RouteSpec } from './route.js';
+import { parseOrThrow } from './validate.js';
+
+function bearer(req: Request, spec: RouteSpec): string | undefined {
+  const header = req.header('authorization');
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new HuashuError('unauthenticated', 'Authorization header must be "Bearer <key or rep token>"');
+    return match[1];
+  }
+  if (spec.keyInQuery && typeof req.query['key'] === 'string') return req.query['key'];
+  return undefined;
+}
+
+const ROLE_NAMES: Record<string, string> = { secret: 'a secret key', publishable: 'a publishable key', rep: 'a rep token' };
+
+function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
+  const types = spec.acceptTextPlain ? ['application/json', 'text/plain'] : ['application/json'];
+  const parseBody = express.json({ limit: spec.bodyLimit ?? '1mb', type: types, strict: true });
+  // Credentials are checked before the body is read: unauthenticated callers get
+  // a 401 and cost no JSON parsing.
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    if (spec.auth === 'public') return next();
+    const principal = await ctx.authenticator.authenticate(bearer(req, spec));
+    if (!spec.auth.includes(principal.kind)) {
+      throw new HuashuError('forbidden', `this operation needs ${spec.auth.map((kind) => ROLE_NAMES[kind]).join(' or ')}`);
+    }
+    res.locals['principal'] = principal;
+    next();
+  };
+  router[spec.method](spec.path, authenticate, parseBody, async (req: Request, res: Response) => {
+    const principal = res.locals['principal'] as Principal;
+    if (spec.body && !req.is(types)) {
+      throw new HuashuError('unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
+    }
+    const body = spec.body ? parseOrThrow(spec.body, req.body, 'body') : undefined;
+    const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : undefined;
+    const result = await spec.handler({ req, res, body, query, params: req.params as Record<string, string>, principal, ctx });
+    if (!res.headersSent) res.status(spec.status ?? 200).json(result);
+  });
+}
+
+/**
+ * Cross-origin calls are the normal case (widgets live on the CRM's origin);
+ * credentials travel in the Authorization header, never cookies, so `*` is safe.
+ */
+function cors(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  res.setHeader('Access-Control-Max-Age', '600');
+  if (req.method === 'OPTIONS') {
+    res.status(204).end();
+    return;
+  }
+  next();
+}
+
+export interface AppOptions {
+  routes: RouteSpec[];
+  /** Extra middleware mounted before the API (static demo files). */
+  before?: (app: express.Express) => void;
+}
+
+export function createApp(ctx: AppContext, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      // The path only: a beacon's `?key=` must not reach the log.
+      ctx.logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    next();
+  });
+  app.use(cors);
+  options.before?.(app);
+  const router = express.Router();
+  for (const spec of options.routes) mount(router, spec, ctx);
+  app.use(router);
+  app.use((req: Request) => {
+    throw new HuashuError('not_found', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorMiddleware(ctx.logger));
+  return app;
+}

@@ -1,0 +1,8 @@
+export { startServer, createContext, type RunningServer, type StartOptions } from './server.js';
+export { loadConfig, ConfigSchema, type Config } from './config.js';
+export { openDatabase } from './db/open.js';
+export { openPglite } from './db/pglite.js';
+export { openPostgres } from './db/postgres.js';
+export { migrate } from './db/migrate.js';
+export type { Database, Queryable, Engine } from './db/types.js';
+export { createTenant, issueKey } from './tenants.js';

@@ -1,0 +1,20 @@
+import { EventBatchRequest, EventBatchResponse } from '@huashu/core';
+import { ingestBatch } from '../events/ingest.js';
+import { defineRoute } from '../http/route.js';
+
+export const eventRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/v1/events/batch',
+    summary: 'Send a batch of behaviour events (de-duplicated by messageId)',
+    tag: 'events',
+    auth: ['publishable', 'secret'],
+    body: EventBatchRequest,
+    response: EventBatchResponse,
+    // 500 KB per batch, as Segment; the SDK splits larger queues.
+    bodyLimit: '500kb',
+    acceptTextPlain: true,
+    keyInQuery: true,
+    handler: ({ body, principal, ctx }) => ingestBatch(ctx.db, principal.tenantId, body),
+  }),
+];

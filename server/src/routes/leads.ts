@@ -1,0 +1,28 @@
+import { LeadCaptureResponse, LeadInput } from '@huashu/core';
+import { defineRoute } from '../http/route.js';
+import { captureLead, getLead } from '../leads/leads.js';
+
+export const leadRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/v1/leads',
+    summary: 'Capture a lead from any channel (idempotent on idempotencyKey)',
+    tag: 'leads',
+    auth: ['publishable', 'secret'],
+    body: LeadInput,
+    response: LeadCaptureResponse,
+    async handler({ body, principal, ctx, res }) {
+      const result = await captureLead(ctx.db, principal.tenantId, body);
+      res.status(result.created ? 201 : 200);
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/leads/:id',
+    summary: 'A lead with its touchpoints',
+    tag: 'leads',
+    auth: ['secret'],
+    handler: ({ params, principal, ctx }) => getLead(ctx.db, principal.tenantId, params['id']!),
+  }),
+];

@@ -1,0 +1,59 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Authenticator } from './auth/authenticate.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/open.js';
+import type { Database } from './db/types.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { apiRoutes } from './routes/index.js';
+import { mountDemo, type DemoSetup } from './demo/demo.js';
+
+export interface RunningServer {
+  ctx: AppContext;
+  server: Server;
+  url: string;
+  demo?: DemoSetup;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  /** Use this database instead of opening the configured one (tests share one engine). */
+  db?: Database;
+  logger?: Logger;
+  /** Seed and serve the demo tenant and page. */
+  demo?: boolean;
+}
+
+export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
+  return { db, config, logger, authenticator: new Authenticator(db) };
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const ownsDb = !options.db;
+  const db =
+    options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR }));
+  const ctx = await createContext(config, db, logger);
+  const demo = options.demo ? await mountDemo(ctx) : undefined;
+  const app = createApp(ctx, { routes: apiRoutes(), before: demo ? (express) => demo.mount(express) : undefined });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      if (ownsDb) await db.close();
+    })());
+  return { ctx, server, url, demo, close };
+}
