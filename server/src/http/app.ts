@@ -41,7 +41,10 @@ function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
     const body = spec.body ? parseOrThrow(spec.body, req.body, 'body') : undefined;
     const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : undefined;
     const result = await spec.handler({ req, res, body, query, params: req.params as Record<string, string>, principal, ctx });
-    if (!res.headersSent) res.status(spec.status ?? 200).json(result);
+    if (res.headersSent) return;
+    // A handler may choose its status (201 vs 200 for idempotent creates); otherwise the route's default.
+    if (res.statusCode === 200 && spec.status) res.status(spec.status);
+    res.json(result);
   });
 }
 
