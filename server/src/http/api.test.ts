@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepToken } from '../../../sdk/src/node.js';
+import { createRepToken } from '@huashu/sdk/node';
 import type { Database } from '../db/types.js';
 import { testEngines } from '../testing/engines.js';
 import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
