@@ -1,3 +1,5 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Embedder } from './assistant/embedder.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Config } from './config.js';
 import type { Database } from './db/types.js';
@@ -9,4 +11,7 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   authenticator: Authenticator;
+  embedder: Embedder;
+  /** Present only when an OpenAI-compatible chat model is configured (or injected by tests). */
+  chat?: BaseChatModel;
 }

@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { createChatModel } from './assistant/answer.js';
+import { createEmbedder, type Embedder } from './assistant/embedder.js';
 import { Authenticator } from './auth/authenticate.js';
+import './knowledge/demo-seed.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/open.js';
@@ -25,10 +29,24 @@ export interface StartOptions {
   logger?: Logger;
   /** Seed and serve the demo tenant and page. */
   demo?: boolean;
+  /** Replace the configured embedder or chat model (tests use fakes, never the network). */
+  overrides?: ContextOverrides;
 }
 
-export async function createContext(config: Config, db: Database, logger: Logger): Promise<AppContext> {
-  return { db, config, logger, authenticator: new Authenticator(db) };
+export interface ContextOverrides {
+  embedder?: Embedder;
+  chat?: BaseChatModel;
+}
+
+export async function createContext(config: Config, db: Database, logger: Logger, overrides: ContextOverrides = {}): Promise<AppContext> {
+  return {
+    db,
+    config,
+    logger,
+    authenticator: new Authenticator(db),
+    embedder: overrides.embedder ?? createEmbedder(config),
+    chat: overrides.chat ?? createChatModel(config),
+  };
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -37,7 +55,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const ownsDb = !options.db;
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR }));
-  const ctx = await createContext(config, db, logger);
+  const ctx = await createContext(config, db, logger, options.overrides);
   const demo = options.demo ? await mountDemo(ctx) : undefined;
   const app = createApp(ctx, { routes: apiRoutes(), before: demo ? (express) => demo.mount(express) : undefined });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -1,0 +1,54 @@
+-- Objection-handling knowledge: the customer's words, the answer script and its
+-- evidence, always together.
+CREATE TABLE knowledge_entries (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  external_id text,
+  question text NOT NULL,
+  answer text NOT NULL,
+  evidence jsonb NOT NULL,
+  tags text[] NOT NULL DEFAULT '{}',
+  industry text,
+  product text,
+  status text NOT NULL CHECK (status IN ('draft', 'pending_review', 'approved', 'rejected', 'archived')),
+  author_rep_id text,
+  author_name text,
+  review_note text,
+  reviewed_by text,
+  reviewed_at timestamptz,
+  verified_until timestamptz,
+  -- Segmented words and characters of the question and tags (BM25 field), and the
+  -- same lexemes as a tsvector: built in the server with jieba, stored as-is
+  -- (array_to_tsvector = the `simple` configuration without a parser pass).
+  lexical_terms text[] NOT NULL DEFAULT '{}',
+  search_tsv tsvector NOT NULL DEFAULT ''::tsvector,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX knowledge_entries_external_idx ON knowledge_entries (tenant_id, external_id);
+CREATE INDEX knowledge_entries_status_idx ON knowledge_entries (tenant_id, status);
+CREATE INDEX knowledge_entries_tsv_idx ON knowledge_entries USING gin (search_tsv);
+
+-- One vector per entry, with the model and dimension that produced it, so a
+-- change of embedder is detected and `huashu reindex` asked for. HNSW indexes
+-- are partial per dimension and created by the server when first needed.
+CREATE TABLE knowledge_embeddings (
+  entry_id text PRIMARY KEY REFERENCES knowledge_entries(id) ON DELETE CASCADE,
+  tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  model text NOT NULL,
+  dim integer NOT NULL,
+  embedding vector NOT NULL
+);
+CREATE INDEX knowledge_embeddings_tenant_idx ON knowledge_embeddings (tenant_id, model);
+
+-- Reported outcomes of using a script; success rates are computed over a recent window.
+CREATE TABLE knowledge_outcomes (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  entry_id text NOT NULL REFERENCES knowledge_entries(id) ON DELETE CASCADE,
+  outcome text NOT NULL CHECK (outcome IN ('success', 'failure')),
+  rep_id text,
+  lead_id text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX knowledge_outcomes_entry_idx ON knowledge_outcomes (tenant_id, entry_id, created_at);

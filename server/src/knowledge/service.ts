@@ -1,0 +1,74 @@
+import { HuashuError, KnowledgeEntryInput, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus } from '@huashu/core';
+import type { Principal } from '../auth/authenticate.js';
+import type { AppContext } from '../context.js';
+import { invalidateCorpusStats } from '../assistant/search.js';
+import { describeIssues, toFieldIssues } from '../http/validate.js';
+import { getEntry, upsertEntries, type EntryData } from './store.js';
+
+/** Rows per statement and transaction: big enough to amortise round trips, small enough to report progress. */
+export const IMPORT_CHUNK = 500;
+
+export type ImportProgress = (done: number, total: number) => void;
+
+function statusFor(principal: Principal, requested: KnowledgeStatus | undefined): KnowledgeStatus {
+  if (principal.kind === 'secret') return requested ?? 'approved';
+  // Rep contributions always go through review; a rep may keep a draft.
+  return requested === 'draft' ? 'draft' : 'pending_review';
+}
+
+function toData(input: KnowledgeEntryInput & { status?: KnowledgeStatus }, principal: Principal): EntryData {
+  const parsed = KnowledgeEntryInput.parse(input);
+  return {
+    ...parsed,
+    status: statusFor(principal, parsed.status),
+    ...(principal.kind === 'rep' ? { authorRepId: principal.rep.repId, authorName: principal.rep.name } : {}),
+  };
+}
+
+/**
+ * Imports rows one by one into the result: an invalid row is reported by index
+ * with its reason and the valid rows are stored. The same externalId updates.
+ */
+export async function importEntries(ctx: AppContext, principal: Principal, rows: readonly unknown[], onProgress?: ImportProgress): Promise<KnowledgeImportResult> {
+  const result: KnowledgeImportResult = { imported: 0, updated: 0, rejected: [] };
+  const valid: Array<{ index: number; data: EntryData }> = [];
+  const lastIndexOf = new Map<string, number>();
+  rows.forEach((row, index) => {
+    const parsed = KnowledgeEntryInput.safeParse(row);
+    if (!parsed.success) {
+      const externalId = typeof (row as { externalId?: unknown })?.externalId === 'string' ? (row as { externalId: string }).externalId : undefined;
+      result.rejected.push({ index, ...(externalId ? { externalId } : {}), reason: describeIssues(toFieldIssues(parsed.error)) });
+      return;
+    }
+    if (parsed.data.externalId) lastIndexOf.set(parsed.data.externalId, index);
+    valid.push({ index, data: toData(parsed.data, principal) });
+  });
+  const unique = valid.filter(({ index, data }) => {
+    if (!data.externalId || lastIndexOf.get(data.externalId) === index) return true;
+    result.rejected.push({ index, externalId: data.externalId, reason: `externalId repeats later in this import (row ${lastIndexOf.get(data.externalId)}); that row was used` });
+    return false;
+  });
+  for (let start = 0; start < unique.length; start += IMPORT_CHUNK) {
+    const chunk = unique.slice(start, start + IMPORT_CHUNK).map(({ data }) => data);
+    const stored = await ctx.db.transaction((tx) => upsertEntries(tx, principal.tenantId, chunk, ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
+    for (const row of stored) row.inserted ? result.imported++ : result.updated++;
+    onProgress?.(Math.min(start + IMPORT_CHUNK, unique.length), unique.length);
+  }
+  result.rejected.sort((a, b) => a.index - b.index);
+  invalidateCorpusStats(principal.tenantId);
+  return result;
+}
+
+/** One entry from the API or the contribute widget. */
+export async function createEntry(ctx: AppContext, principal: Principal, input: KnowledgeEntryInput): Promise<KnowledgeEntry> {
+  const data = toData(input, principal);
+  const [stored] = await ctx.db.transaction((tx) => upsertEntries(tx, principal.tenantId, [data], ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
+  invalidateCorpusStats(principal.tenantId);
+  return getEntry(ctx.db, principal.tenantId, stored!.id);
+}
+
+export function requireReviewer(principal: Principal): string {
+  if (principal.kind === 'secret') return 'secret-key';
+  if (principal.kind === 'rep' && (principal.rep.role === 'reviewer' || principal.rep.role === 'admin')) return principal.rep.repId;
+  throw new HuashuError('forbidden', 'reviewing needs a secret key or a rep token with role reviewer or admin');
+}
