@@ -1,0 +1,177 @@
+import { isErrorBody, type ErrorBody, type ErrorCode, type FieldIssue, type TrackingEvent } from '@huashu/core';
+import { parseRetryAfter } from './delivery/backoff.js';
+
+/**
+ * Codes the SDK raises itself, next to the server's {@link ErrorCode}s:
+ * - `network_error` — the request never got an HTTP answer (offline, DNS, CORS); retried.
+ * - `aborted` — the caller's `AbortSignal` fired.
+ * - `http_error` — an error status without Huashu's JSON error body (a proxy's HTML page).
+ * - `invalid_response` — a success status whose body is not the expected JSON.
+ * - `invalid_argument` — a public method was called with something it cannot use.
+ * - `queue_overflow` — the event queue reached `maxQueue`; the oldest events were dropped.
+ * - `event_rejected` — the server refused individual events of a batch (see `details.rejected`).
+ * - `event_too_large` — one event serialised to more than the server's 32 KB limit.
+ * - `storage_error` — `localStorage` refused a write (quota, privacy mode); the SDK keeps going in memory.
+ * - `unexpected` — a bug or a hostile environment; caught so that it never reaches the host page.
+ */
+export type SdkErrorCode =
+  | 'network_error'
+  | 'aborted'
+  | 'http_error'
+  | 'invalid_response'
+  | 'invalid_argument'
+  | 'queue_overflow'
+  | 'event_rejected'
+  | 'event_too_large'
+  | 'storage_error'
+  | 'unexpected';
+
+/** Every code a {@link HuashuApiError} can carry. Branch on it, never on the message. */
+export type HuashuErrorCode = ErrorCode | SdkErrorCode;
+
+/** The server's `error.details`: field problems in `issues`, anything else alongside. */
+export type ErrorDetails = NonNullable<ErrorBody['error']['details']>;
+
+export interface HuashuApiErrorInit {
+  /** HTTP status; `0` when no HTTP answer was involved. */
+  status?: number;
+  details?: ErrorDetails;
+  /** The server's `Retry-After`, in milliseconds. */
+  retryAfterMs?: number;
+  /** Tracking events this error made the SDK drop. */
+  events?: readonly TrackingEvent[];
+  cause?: unknown;
+}
+
+/**
+ * The one error type of the SDK, for API calls and background delivery alike.
+ * It mirrors the server's `{ error: { code, message, details } }` body, so a
+ * form can put `issues[i].message` next to the field named by `issues[i].path`.
+ */
+export class HuashuApiError extends Error {
+  // `declare`: assigned in the constructor; no separate field initialisers in the bundle.
+  /** Stable, machine-readable reason. */
+  declare readonly code: HuashuErrorCode;
+  /** HTTP status, or `0` when the error arose before or without an HTTP answer. */
+  declare readonly status: number;
+  declare readonly details: ErrorDetails | undefined;
+  /** Field-level problems (`path` in dotted form, e.g. `fields.budget`); empty when none. */
+  declare readonly issues: FieldIssue[];
+  /** How long the server asked the client to wait (`Retry-After`), in milliseconds. */
+  declare readonly retryAfterMs: number | undefined;
+  /** Tracking events that were dropped because of this error, for logging or re-sending. */
+  declare readonly events: readonly TrackingEvent[] | undefined;
+
+  constructor(code: HuashuErrorCode, message: string, init: HuashuApiErrorInit = {}) {
+    super(message, { cause: init.cause });
+    this.name = 'HuashuApiError';
+    this.code = code;
+    this.status = init.status ?? 0;
+    this.details = init.details;
+    this.issues = init.details?.issues ?? [];
+    this.retryAfterMs = init.retryAfterMs;
+    this.events = init.events;
+  }
+
+  /** Whether trying the same request again later can succeed: no answer, a timeout, rate limiting or a server fault. */
+  get retryable(): boolean {
+    return this.code === 'network_error' || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Turns anything thrown into a {@link HuashuApiError}, keeping the original as `cause`. */
+export function toApiError(error: unknown, code: HuashuErrorCode = 'unexpected'): HuashuApiError {
+  return error instanceof HuashuApiError ? error : new HuashuApiError(code, String((error as Error)?.message ?? error), { cause: error });
+}
+
+/** Builds the error for a non-2xx response, preferring the server's own error body. */
+export async function errorFromResponse(response: Response, now = Date.now()): Promise<HuashuApiError> {
+  const status = response.status;
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);
+  let payload: unknown;
+  try {
+    payload = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page): fall through to a generic http_error.
+  }
+  if (isErrorBody(payload)) {
+    const { code, message, details } = payload.error;
+    return new HuashuApiError(code, message, { status, details, retryAfterMs });
+  }
+  return new HuashuApiError('http_error', `HTTP ${status}`, { status, retryAfterMs });
+}
+
+/** The `fetch` signature the SDK needs; pass your own to instrument or test it. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  /** Base URL of the Huashu API, e.g. `https://huashu.example.com`. */
+  endpoint: string;
+  fetch?: FetchLike | undefined;
+  /** The bearer credential for each request (publishable key or rep token); may be async so tokens can be re-minted. */
+  credential?: () => string | undefined | Promise<string | undefined>;
+}
+
+export interface SendInit {
+  method?: 'GET' | 'POST';
+  /** Serialised as JSON. */
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  accept?: string;
+}
+
+export interface Transport {
+  /** Absolute URL for an API path, with an optional query string. */
+  url(path: string, query?: Record<string, string>): string;
+  /** Sends a request; resolves with the response only for a 2xx status, otherwise rejects with {@link HuashuApiError}. */
+  send(path: string, init?: SendInit): Promise<Response>;
+  /** {@link Transport.send} plus JSON decoding of the body (`undefined` for an empty body). */
+  json<T>(path: string, init?: SendInit): Promise<T>;
+}
+
+/** The single HTTP path of the SDK, shared by the tracking core and the assistant client. */
+export function createTransport({ endpoint, fetch: fetchImpl, credential }: TransportOptions): Transport {
+  const base = String(endpoint).replace(/\/+$/, '');
+  const url = (path: string, query?: Record<string, string>) => base + path + (query ? `?${new URLSearchParams(query)}` : '');
+
+  async function send(path: string, { method = 'GET', body, signal, accept = 'application/json' }: SendInit = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    let token: string | undefined;
+    try {
+      token = await credential?.();
+    } catch (cause) {
+      throw new HuashuApiError('unauthenticated', 'could not get a credential', { cause });
+    }
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const init: RequestInit = { method, headers, signal: signal ?? null, body: body === undefined ? null : JSON.stringify(body) };
+    let response: Response;
+    try {
+      // Looked up per call, not captured at creation, so a fetch polyfill loaded later still counts.
+      response = await (fetchImpl ? fetchImpl(url(path), init) : fetch(url(path), init));
+    } catch (error) {
+      throw signal?.aborted
+        ? new HuashuApiError('aborted', 'the request was aborted', { cause: error })
+        : new HuashuApiError('network_error', `could not reach ${base}`, { cause: error });
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+
+  return {
+    url,
+    send,
+    async json<T>(path: string, init?: SendInit): Promise<T> {
+      const response = await send(path, init);
+      const text = await response.text();
+      try {
+        return (text ? JSON.parse(text) : undefined) as T;
+      } catch (error) {
+        throw new HuashuApiError('invalid_response', `${path}: response is not JSON`, {
+          status: response.status,
+          cause: error,
+        });
+      }
+    },
+  };
+}
