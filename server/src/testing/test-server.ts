@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import type { Database } from '../db/types.js';
 import { createLogger } from '../logger.js';
-import { startServer, type RunningServer } from '../server.js';
+import { startServer, type ContextOverrides, type RunningServer } from '../server.js';
 import { createTenant, issueKey } from '../tenants.js';
 
 export interface TestTenant {
@@ -24,9 +24,9 @@ export interface TestServer {
 let counter = 0;
 
 /** The real server on an ephemeral port over `db`, logging nothing. */
-export async function startTestServer(db: Database, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(db: Database, env: Record<string, string> = {}, overrides: ContextOverrides = {}): Promise<TestServer> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const running = await startServer({ config, db, logger: createLogger('silent') });
+  const running = await startServer({ config, db, logger: createLogger('silent'), overrides });
   return {
     running,
     url: running.url,
