@@ -6,3 +6,5 @@ export { openPostgres } from './db/postgres.js';
 export { migrate } from './db/migrate.js';
 export type { Database, Queryable, Engine } from './db/types.js';
 export { createTenant, issueKey } from './tenants.js';
+export { HuashuRetriever, type HuashuRetrieverInput } from './assistant/retriever.js';
+export { createEmbedder, type Embedder } from './assistant/embedder.js';
