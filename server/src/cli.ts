@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/open.js';
 import type { Database } from './db/types.js';
+import { registerKnowledgeCommands } from './cli/knowledge-commands.js';
 import { startServer } from './server.js';
 import { createTenant, findTenantBySlug, issueKey } from './tenants.js';
 import { VERSION } from './version.js';
@@ -81,6 +82,8 @@ keys
       process.stdout.write(`${issued.key}\n`);
     }),
   );
+
+registerKnowledgeCommands(program, withDatabase);
 
 export { program };
 

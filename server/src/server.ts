@@ -5,6 +5,7 @@ import { createChatModel } from './assistant/answer.js';
 import { createEmbedder, type Embedder } from './assistant/embedder.js';
 import { Authenticator } from './auth/authenticate.js';
 import './knowledge/demo-seed.js';
+import { staleEmbeddingModels } from './knowledge/reindex.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/open.js';
@@ -56,6 +57,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR }));
   const ctx = await createContext(config, db, logger, options.overrides);
+  for (const stale of await staleEmbeddingModels(db, ctx.embedder.model)) {
+    logger.warn({ tenant: stale.tenant_id, storedModel: stale.model, entries: stale.n, configured: ctx.embedder.model }, 'stored embeddings come from another embedder; run `huashu reindex`');
+  }
   const demo = options.demo ? await mountDemo(ctx) : undefined;
   const app = createApp(ctx, { routes: apiRoutes(), before: demo ? (express) => demo.mount(express) : undefined });
   const server = await new Promise<Server>((resolve, reject) => {

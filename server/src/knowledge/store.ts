@@ -60,6 +60,11 @@ export function toEntry(row: EntryRow, now = Date.now()): KnowledgeEntry {
   };
 }
 
+/** The lexical field of an entry: what the customer said plus its tags. */
+export function entryTerms(entry: { question: string; tags?: readonly string[] }): string[] {
+  return lexicalTerms(`${entry.question} ${(entry.tags ?? []).join(' ')}`);
+}
+
 export interface UpsertResult {
   id: string;
   inserted: boolean;
@@ -79,7 +84,7 @@ export async function upsertEntries(
 ): Promise<UpsertResult[]> {
   if (entries.length === 0) return [];
   const vectors = await embedder.embeddings.embedDocuments(entries.map((entry) => embeddingText(entry)));
-  const terms = entries.map((entry) => lexicalTerms(`${entry.question} ${(entry.tags ?? []).join(' ')}`));
+  const terms = entries.map(entryTerms);
   const result = await tx.query<{ id: string; inserted: boolean }>(
     `INSERT INTO knowledge_entries AS k (id, tenant_id, external_id, question, answer, evidence, tags, industry, product, status,
         author_rep_id, author_name, verified_until, lexical_terms, search_tsv)
