@@ -3,7 +3,15 @@
  * knowledge contributions and learning packs, for reps signed in through a
  * rep token. A separate entry so lead-capture pages never download it.
  */
-import { isErrorBody, type AskRequest, type AskResponse, type KnowledgeEntryInput, type OutcomeRequest } from '@huashu/core';
+import {
+  isErrorBody,
+  type AskRequest,
+  type AskResponse,
+  type KnowledgeEntry,
+  type KnowledgeEntryInput,
+  type OutcomeRequest,
+  type SuccessRate,
+} from '@huashu/core';
 import { createSseParser } from './assistant/sse.js';
 import { createTransport, HuashuApiError, toApiError, type FetchLike } from './transport.js';
 
@@ -23,25 +31,41 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** An entry the streamed answer may cite as `[index]`. */
+export interface AnswerCitation {
+  index: number;
+  entryId: string;
+  /** The customer question of the cited entry. */
+  question: string;
+}
+
 /**
- * Callbacks and filters of a streamed answer. The server sends
- * `event: token` with `data: {"text": "…"}` (a bare JSON string is accepted
- * too), `event: citations` with the cited entries, `event: done` at the end and
- * `event: error` with `{ "error": { code, message } }` on failure.
+ * Callbacks and filters of a streamed answer. The server sends, as
+ * server-sent events with JSON data: `citations` (the numbered entries),
+ * `token` (`{ text }` deltas), then `done`; `abstained` (`{ message }`) instead
+ * when nothing in the knowledge base matches; `error` (`{ code, message }`) if
+ * the model fails midway.
  */
 export interface AnswerOptions extends Omit<AskRequest, 'question'> {
   /** Receives each piece of the answer as it is generated. */
   onToken(text: string): void;
-  /** Receives the entries the answer cites (the `citations` payload as sent). */
-  onCitations?(citations: unknown): void;
+  /** Receives the entries the answer will cite, before the first token. */
+  onCitations?(citations: AnswerCitation[]): void;
   signal?: AbortSignal;
 }
 
 export interface AnswerResult {
   /** The whole answer: every token, concatenated. */
   text: string;
-  /** The last `citations` payload, `undefined` if none came. */
-  citations: unknown;
+  citations: AnswerCitation[];
+  /** Set, with the server's suggestion to contribute an entry, when the assistant abstained instead of answering. */
+  abstained?: { message: string };
+}
+
+/** The entry's success rate after an outcome report. */
+export interface OutcomeResult {
+  entryId: string;
+  successRate: SuccessRate;
 }
 
 export interface AssistantClient {
@@ -49,11 +73,15 @@ export interface AssistantClient {
   ask(request: AskRequest, options?: RequestOptions): Promise<AskResponse>;
   /** Streams an LLM answer grounded in the matched entries (`POST /v1/assistant/answer`); fails with `llm_unavailable` when the server has no LLM. */
   answer(question: string, options: AnswerOptions): Promise<AnswerResult>;
-  /** Reports whether a script worked (`POST /v1/outcomes`); feeds the entry's success rate. Resolves with the server's JSON answer. */
-  reportOutcome<T = unknown>(report: OutcomeRequest, options?: RequestOptions): Promise<T>;
-  /** Submits a knowledge entry for review (`POST /v1/knowledge`); earns contribution points once approved. Resolves with the server's JSON answer. */
-  contribute<T = unknown>(entry: KnowledgeEntryInput, options?: RequestOptions): Promise<T>;
-  /** The next scenario learning pack for this rep, if any (`GET /v1/learning-packs/next`). Resolves with the server's JSON answer. */
+  /** Reports whether a script worked (`POST /v1/outcomes`); resolves with the entry's updated success rate. */
+  reportOutcome(report: OutcomeRequest, options?: RequestOptions): Promise<OutcomeResult>;
+  /** Submits a knowledge entry (`POST /v1/knowledge`); from a rep it starts in `pending_review`. Resolves with the stored entry. */
+  contribute(entry: KnowledgeEntryInput, options?: RequestOptions): Promise<KnowledgeEntry>;
+  /**
+   * The next scenario learning pack for this rep (`GET /v1/learning-packs/next`).
+   * Resolves with the server's JSON as is: `@huashu/core` has no learning-pack
+   * schema yet, so name the type you expect (`nextLearningPack<MyPack>()`).
+   */
   nextLearningPack<T = unknown>(options?: RequestOptions): Promise<T>;
 }
 
@@ -87,19 +115,20 @@ export function createAssistantClient({ endpoint, repToken, getRepToken, fetch }
     if (!reader) throw new HuashuApiError('invalid_response', 'the answer stream has no body', { status: response.status });
     // Streaming mode keeps a multi-byte character split across chunks (every Chinese character is three bytes) intact.
     const decoder = new TextDecoder();
-    const result: AnswerResult = { text: '', citations: undefined };
+    const result: AnswerResult = { text: '', citations: [] };
     let done = false;
     const parser = createSseParser(({ event, data }) => {
       if (done) return;
       if (event === 'token') {
-        const value = payload(data);
-        const text = typeof value === 'string' ? value : (value as { text?: unknown })?.text;
+        const text = (payload(data) as { text?: unknown })?.text;
         if (typeof text !== 'string') throw new HuashuApiError('invalid_response', 'a token event carried no text');
         result.text += text;
         onToken(text);
       } else if (event === 'citations') {
-        result.citations = payload(data);
+        result.citations = payload(data) as AnswerCitation[];
         onCitations?.(result.citations);
+      } else if (event === 'abstained') {
+        result.abstained = { message: String((payload(data) as { message?: unknown })?.message ?? '') };
       } else if (event === 'error') {
         const value = payload(data);
         const error = (isErrorBody(value) ? value.error : value) as { code?: unknown; message?: unknown; details?: never };
@@ -144,12 +173,12 @@ export function createAssistantClient({ endpoint, repToken, getRepToken, fetch }
         throw toApiError(error);
       }
     },
-    reportOutcome: (report, options) => post('/v1/outcomes', report, options),
-    contribute: (entry, options) => post('/v1/knowledge', entry, options),
+    reportOutcome: (report, options) => post<OutcomeResult>('/v1/outcomes', report, options),
+    contribute: (entry, options) => post<KnowledgeEntry>('/v1/knowledge', entry, options),
     nextLearningPack: (options = {}) => transport.json('/v1/learning-packs/next', { signal: options.signal }),
   };
 }
 
 export { HuashuApiError } from './transport.js';
 export type { ErrorDetails, FetchLike, HuashuErrorCode, SdkErrorCode } from './transport.js';
-export type { AskMatch, AskRequest, AskResponse, FieldIssue, KnowledgeEntryInput, OutcomeRequest } from '@huashu/core';
+export type { AskMatch, AskRequest, AskResponse, FieldIssue, KnowledgeEntry, KnowledgeEntryInput, OutcomeRequest, SuccessRate } from '@huashu/core';

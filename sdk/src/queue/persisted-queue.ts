@@ -76,10 +76,12 @@ export function createPersistedQueue({ store, namespace, maxQueue, now, onOverfl
   const ownKey = queuePrefix + tabId;
   let items: QueuedEvent[] = [];
 
-  const persist = () => {
-    if (!store) return;
-    if (items.length) store.write(ownKey, items);
-    else store.remove(ownKey);
+  /** Returns whether storage now holds the queue. */
+  const persist = (): boolean => {
+    if (!store) return false;
+    if (items.length) return store.write(ownKey, items);
+    store.remove(ownKey);
+    return true;
   };
 
   const add = (incoming: QueuedEvent[]) => {
@@ -115,13 +117,15 @@ export function createPersistedQueue({ store, namespace, maxQueue, now, onOverfl
       add(orphaned);
       // Adopted events are usually older than ours; keep the queue oldest-first (ISO timestamps sort as text).
       items.sort((a, b) => (a.event.timestamp < b.event.timestamp ? -1 : a.event.timestamp > b.event.timestamp ? 1 : 0));
-      persist();
     }
-    // Only now that the events are safe in our own queue may the orphans go — exactly the
-    // ones read above: a queue orphaned since then is adopted on the next heartbeat.
-    for (const key of orphanKeys) {
-      store.remove(key);
-      store.remove(heartbeatPrefix + key.slice(queuePrefix.length));
+    // Only once the events are safe in our own stored queue may the orphans go — exactly
+    // the ones read above: a queue orphaned since then is adopted on the next heartbeat.
+    // If our write failed (quota), the orphans stay for a later heartbeat or another tab.
+    if (orphanKeys.length && persist()) {
+      for (const key of orphanKeys) {
+        store.remove(key);
+        store.remove(heartbeatPrefix + key.slice(queuePrefix.length));
+      }
     }
     // Heartbeats of tabs that died with an empty queue would otherwise pile up, one per page load.
     for (const key of store.keys(heartbeatPrefix)) {
