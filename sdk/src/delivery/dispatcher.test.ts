@@ -6,7 +6,7 @@ import { createTransport, type HuashuApiError } from '../transport.js';
 import { createDispatcher } from './dispatcher.js';
 
 // The dispatcher on its own, with a fixed jitter, so retry times are exact.
-function setup({ script = [] as ScriptStep[], flushAt = 1, random = () => 0.999999 } = {}) {
+function setup({ script = [] as ScriptStep[], flushAt = 1, random = (): number => 0.999999 } = {}) {
   const server = scriptedFetch(...script);
   const errors: HuashuApiError[] = [];
   const queue = createPersistedQueue({ namespace: 't', maxQueue: 100, now: Date.now, onOverflow: () => undefined });
