@@ -321,7 +321,19 @@ describe('never throws into the host page', () => {
     expect(heard).toEqual(['invalid_argument']);
   });
 
-  it('keeps events while the endpoint is misconfigured instead of dropping them', async () => {
+  it('accepts a same-origin path as endpoint, for sites that proxy the API', async () => {
+    const { client, server } = setup({ endpoint: '/huashu' });
+    client.track('a');
+    await client.flush();
+    expect(server.requests[0]!.url).toBe('/huashu/v1/events/batch');
+  });
+
+  it('refuses leads while the endpoint is neither a URL nor a path', async () => {
+    const { client: broken } = setup({ endpoint: 'api.example.com' });
+    await expect(broken.leads.capture({ source: 'website' })).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('keeps events while the endpoint is missing instead of dropping them', async () => {
     const { client, server } = setup({ endpoint: '' });
     client.track('a');
     await client.flush();

@@ -29,7 +29,12 @@ export interface HuashuOptions {
   endpoint: string;
   /** `pk_…`: public by design; authorises lead capture and events for one tenant. Also namespaces local storage. */
   publishableKey?: string;
-  /** A rep token instead of a publishable key, for pages used by signed-in reps inside a CRM. */
+  /**
+   * A rep token, sent when no publishable key is given — for CRM pages used by
+   * signed-in reps. The server decides what it may do: today `/v1/leads` and
+   * `/v1/events/batch` take publishable or secret keys only and answer a rep
+   * token with 403, which drops the batch and reports it through `on('error')`.
+   */
   repToken?: string;
   /** Send as soon as this many events wait. @default 20 */
   flushAt?: number;
@@ -164,8 +169,9 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
   const autoPage = !!env && options?.autoPage !== false;
   const namespace = (publishableKey ?? 'default').slice(0, 12);
   const now = () => Date.now();
-  const endpointValid = typeof endpoint === 'string' && /^https?:\/\//.test(endpoint);
-  if (!endpointValid) report(invalid('createHuashu: endpoint must be an http(s) URL'));
+  // An absolute URL, or a same-origin path for sites that proxy the API under their own domain.
+  const endpointValid = typeof endpoint === 'string' && /^(https?:\/\/|\/)/.test(endpoint);
+  if (!endpointValid) report(invalid('createHuashu: endpoint must be an http(s) URL or a path'));
 
   const queue = createPersistedQueue({
     store,
@@ -177,7 +183,7 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
   });
   const consent = createConsent(store, namespace, options?.consent ?? 'opt-out', !!respectDoNotTrack && env?.navigator?.doNotTrack === '1');
   const identity = createIdentity(store, namespace);
-  const transport = createTransport({ endpoint: endpointValid ? endpoint : '', fetch: fetchImpl, credential: () => publishableKey ?? repToken });
+  const transport = createTransport({ endpoint, fetch: fetchImpl, credential: () => publishableKey ?? repToken });
   const pageTypeOf = compilePageTypes(pageTypes);
   const dispatcher = createDispatcher({
     queue,
@@ -189,8 +195,7 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
       if (!consent.allowed()) return queue.clear(), false;
       return endpointValid && env?.navigator?.onLine !== false;
     },
-    // Beacons authenticate with `?key=`, which only a publishable key may do; with a rep
-    // token the events simply stay queued for the next page load.
+    // Beacons authenticate with `?key=`, which only a publishable key may do.
     beacon: env && publishableKey ? createBeaconSender({ navigator: env.navigator, url: transport.url(BATCH_PATH, { key: publishableKey }), fetch: fetchImpl }) : undefined,
     onError: report,
     now,
@@ -261,14 +266,18 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
     enqueue('identify', rest, undefined, leadId ?? identity.leadId());
   }
 
+  const leads = createLeads({
+    transport,
+    pageUrl: () => env?.location.href,
+    anonymousId: () => (consent.allowed() ? identity.anonymousId() : undefined),
+    // The visitor just said who they are: tie the anonymous history to the new lead.
+    onCaptured: guard((leadId: string) => identify(leadId)),
+  });
+
   const client: HuashuClient = {
-    leads: createLeads({
-      transport,
-      pageUrl: () => env?.location.href,
-      anonymousId: () => (consent.allowed() ? identity.anonymousId() : undefined),
-      // The visitor just said who they are: tie the anonymous history to the new lead.
-      onCaptured: guard((leadId: string) => identify(leadId)),
-    }),
+    leads: {
+      capture: (input, captureOptions) => (endpointValid ? leads.capture(input, captureOptions) : Promise.reject(invalid('leads.capture: no valid endpoint'))),
+    },
     track: guard(track),
     page: guard(page),
     identify: guard(identify),
@@ -354,7 +363,8 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
       listen(env.document, 'visibilitychange', () => {
         if (env.document.visibilityState === 'hidden') dispatcher.flushByBeacon();
       });
-      listen(env.window, 'online', () => void dispatcher.flush());
+      // Failures while the connection was down say nothing about the server: skip their backoff.
+      listen(env.window, 'online', () => void dispatcher.flush(true));
     })();
     if (globalName) guard(() => drainPreInit(env.window as unknown as Record<string, unknown>, globalName, client, report))();
     if (autoPage) client.page();

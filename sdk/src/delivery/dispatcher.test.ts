@@ -111,6 +111,22 @@ describe('retries', () => {
   });
 });
 
+describe('forced flush during a running drain', () => {
+  it('tries again once the running drain stopped at a backoff', async () => {
+    let fail!: () => void;
+    const { enqueue, dispatcher, server, queue } = setup({
+      script: [() => new Promise<Response>((_resolve, reject) => (fail = () => reject(new TypeError('offline'))))],
+    });
+    enqueue();
+    await vi.advanceTimersByTimeAsync(0);
+    const forced = dispatcher.flush(true);
+    fail();
+    await forced;
+    expect(server.requests).toHaveLength(2);
+    expect(queue.size()).toBe(0);
+  });
+});
+
 describe('non-retryable answers', () => {
   it.each([400, 401, 403, 413])('drops the batch on %i, reports it with the events, and never retries', async (status) => {
     const { enqueue, server, errors, queue } = setup({

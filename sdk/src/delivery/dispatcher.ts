@@ -115,6 +115,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return false;
       }
       // 400/401/403/413 and friends: the same bytes will fail the same way, so drop and say so.
+      // The server did answer, so the backoff for an unreachable server starts over.
+      attempt = 0;
+      retryAt = serverRetryAt = 0;
       queue.remove(ids);
       onError(
         new HuashuApiError(error.code, `dropped ${batch.length} event(s): ${error.message}`, {
@@ -149,7 +152,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   function flush(force = false): Promise<void> {
-    return (running ??= drain(force));
+    // A forced flush arriving while a normal drain runs goes again afterwards: that drain
+    // may stop at a backoff the forced one is meant to skip.
+    if (running) return force ? running.then(() => flush(true)) : running;
+    return (running = drain(force));
   }
 
   return {

@@ -4,17 +4,11 @@
  * `/compare/*` matches `/compare/acme` but not `/compare/acme/pricing`.
  */
 export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i]!;
-    if (char === '*' && glob[i + 1] === '*') {
-      source += '.*';
-      i++;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source.replace(/\/$/, '')}/?$`);
+  const source = glob
+    .replace(/\/$/, '')
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*|\*|\?/g, (wildcard) => (wildcard === '**' ? '.*' : wildcard === '*' ? '[^/]*' : '[^/]'));
+  return new RegExp(`^${source}/?$`);
 }
 
 /**
@@ -23,6 +17,6 @@ export function globToRegExp(glob: string): RegExp {
  * insertion order, wins — list specific globs before general ones.
  */
 export function compilePageTypes(globs: Record<string, string> = {}): (path: string) => string | undefined {
-  const rules = Object.entries(globs).map(([glob, type]) => [globToRegExp(glob), type] as const);
+  const rules = Object.entries(globs || {}).map(([glob, type]) => [globToRegExp(glob), type] as const);
   return (path) => rules.find(([pattern]) => pattern.test(path))?.[1];
 }

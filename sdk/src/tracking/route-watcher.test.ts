@@ -41,6 +41,20 @@ describe('watchRoutes', () => {
     expect(page.environment.history!.replaceState).toBe(replaceState);
   });
 
+  it('leaves no own property behind when the methods were inherited, as from History.prototype', () => {
+    class FakeHistory {
+      pushState() {}
+      replaceState() {}
+    }
+    const page = fakePage();
+    const history = new FakeHistory();
+    const undo = watchRoutes({ ...page.environment, history }, () => undefined);
+    expect(Object.keys(history)).toEqual(['pushState', 'replaceState']);
+    undo();
+    expect(Object.keys(history)).toEqual([]);
+    expect(history.pushState).toBe(FakeHistory.prototype.pushState);
+  });
+
   it('stays in the chain, inert, when another script wrapped it afterwards', () => {
     const page = fakePage();
     const history = page.environment.history!;

@@ -25,6 +25,9 @@ export function watchRoutes(env: HostEnvironment, onNavigate: () => void): () =>
   if (history) {
     for (const name of ['pushState', 'replaceState'] as HistoryMethod[]) {
       const original = history[name];
+      // In browsers the methods live on History.prototype; undo then deletes our own
+      // property instead of leaving a copy of the original on the instance.
+      const inherited = !Object.prototype.hasOwnProperty.call(history, name);
       const wrapper = function (this: unknown, ...args: unknown[]) {
         const result = original.apply(this, args);
         notify();
@@ -32,7 +35,9 @@ export function watchRoutes(env: HostEnvironment, onNavigate: () => void): () =>
       };
       history[name] = wrapper;
       restores.push(() => {
-        if (history[name] === wrapper) history[name] = original;
+        if (history[name] !== wrapper) return;
+        if (inherited) delete history[name];
+        else history[name] = original;
       });
     }
   }
