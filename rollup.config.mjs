@@ -80,6 +80,48 @@ const sdk = [
 // Lit included, for a <script type="module"> tag. Only built once the widget's
 // tsc output exists, so the SDK can build before the widget has any code.
 const WIDGET_ENTRY = 'widget/dist/index.js';
-const widget = existsSync(WIDGET_ENTRY) ? [browserBundle(WIDGET_ENTRY, 'widget/dist/huashu-widget.js')] : [];
+
+/**
+ * terser leaves template literals alone, so the components' css`…` blocks would
+ * ship with their indentation and comments. Only the widget's *styles.js
+ * modules are touched (they hold nothing but css`` literals without
+ * interpolations); whitespace runs collapse and go around { } ; , and after
+ * a colon — never before one, so `a :hover` keeps its meaning.
+ */
+function minifyWidgetCss() {
+  const STYLES = /[\\/]widget[\\/]dist[\\/].*styles\.js$/;
+  const minify = (body) =>
+    body
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([{};,])\s*/g, '$1')
+      .replace(/: /g, ':')
+      .trim();
+  return {
+    name: 'minify-widget-css',
+    transform(code, id) {
+      if (!STYLES.test(id)) return null;
+      return { code: code.replace(/\bcss\s*`([^`$]*)`/g, (_, body) => `css\`${minify(body)}\``), map: null };
+    },
+  };
+}
+
+/** Regenerates widget/dist/custom-elements.json from the components' JSDoc on every widget build. */
+function widgetManifest() {
+  return {
+    name: 'widget-manifest',
+    async writeBundle() {
+      const { writeManifest } = await import('./widget/scripts/manifest.mjs');
+      writeManifest();
+    },
+  };
+}
+
+function widgetBundle() {
+  // Lit and the SDK are bundled; zod must not be (the widget imports only types from @huashu/core).
+  const bundle = browserBundle(WIDGET_ENTRY, 'widget/dist/huashu-widget.js', { forbid: ZOD });
+  return { ...bundle, plugins: [minifyWidgetCss(), ...bundle.plugins, widgetManifest()] };
+}
+const widget = existsSync(WIDGET_ENTRY) ? [widgetBundle()] : [];
 
 export default [...sdk, ...widget];

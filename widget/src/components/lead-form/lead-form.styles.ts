@@ -1,0 +1,85 @@
+import { css } from 'lit';
+
+export const leadFormStyles = css`
+  form {
+    display: grid;
+    gap: var(--_gap);
+  }
+  .grid {
+    display: grid;
+    gap: var(--_gap);
+    grid-template-columns: 1fr;
+  }
+  /* Two columns once there is room for two comfortable inputs; notes always take the full width. */
+  @container (min-width: 520px) {
+    .grid {
+      grid-template-columns: 1fr 1fr;
+      column-gap: calc(var(--_gap) * 1.33);
+    }
+    .field.wide {
+      grid-column: 1 / -1;
+    }
+  }
+  .required {
+    margin-left: 2px;
+    color: var(--_danger);
+  }
+  .consent {
+    display: grid;
+    gap: 4px;
+  }
+  .consent-label {
+    display: flex;
+    gap: 8px;
+    align-items: flex-start;
+    font-size: 0.93em;
+    color: var(--_muted);
+    cursor: pointer;
+  }
+  .consent-label input {
+    flex: none;
+    width: 16px;
+    height: 16px;
+    margin: 0.2em 0 0;
+    accent-color: var(--_accent);
+  }
+  .consent-label input:focus-visible {
+    outline: none;
+    box-shadow: var(--_focus-ring);
+  }
+  .actions {
+    display: flex;
+    justify-content: flex-end;
+  }
+  @container (max-width: 400px) {
+    .actions .btn {
+      width: 100%;
+    }
+  }
+  .success {
+    display: flex;
+    gap: 10px;
+    align-items: flex-start;
+    padding: 14px 16px;
+    border: 1px solid color-mix(in srgb, var(--_success) 30%, transparent);
+    border-radius: var(--_radius);
+    background: color-mix(in srgb, var(--_success) 7%, var(--_surface));
+    color: var(--_success);
+  }
+  .success:focus {
+    outline: none;
+  }
+  .success:focus-visible {
+    box-shadow: var(--_focus-ring);
+  }
+  .success-body {
+    display: grid;
+    gap: 8px;
+    justify-items: start;
+    color: var(--_text);
+  }
+  .success-title {
+    margin: 0;
+    font-weight: 600;
+  }
+`;

@@ -1,0 +1,46 @@
+import type { AskResponse, KnowledgeEntry, Lead, SuccessRate } from '@huashu/core';
+import type { HuashuApiError } from '@huashu/sdk';
+
+/**
+ * Every event the widgets dispatch, by name, with its `detail`. All names share
+ * the `huashu-` prefix (the type below rejects any other), all events bubble
+ * and cross shadow roots, so one listener on `document` hears every widget.
+ */
+export interface HuashuEventMap {
+  /** A lead was stored; `created` is false when the same submission had already been stored. */
+  'huashu-lead-submitted': { lead: Lead; created: boolean };
+  /** A lead could not be submitted (field problems are in `error.issues`). */
+  'huashu-lead-error': { error: HuashuApiError };
+  /** The assistant answered a question with matches or an abstention. */
+  'huashu-asked': { question: string; response: AskResponse };
+  /** The assistant could not answer (network, expired token, …). */
+  'huashu-assistant-error': { error: HuashuApiError };
+  /** A rep reported whether a script worked; `successRate` is the entry's updated rate. */
+  'huashu-outcome-reported': { entryId: string; outcome: 'success' | 'failure'; successRate: SuccessRate };
+  /** The assistant found nothing and the rep chose to contribute a script for `question`. */
+  'huashu-contribute-request': { question: string };
+  /** A contribution was stored and waits for review. */
+  'huashu-contribution-submitted': { entry: KnowledgeEntry };
+  /** A contribution was refused (field problems are in `error.issues`). */
+  'huashu-contribution-error': { error: HuashuApiError };
+}
+
+/** Compiles only while every name in the map carries the prefix; emits no code. */
+type Prefixed<Name extends `huashu-${string}`> = Name;
+export type HuashuEventName = Prefixed<keyof HuashuEventMap>;
+
+export type HuashuEvent<K extends HuashuEventName> = CustomEvent<HuashuEventMap[K]>;
+
+/** Dispatches a typed, bubbling, composed event from `el` and returns it (callers of cancelable events read `defaultPrevented`). */
+export function emit<K extends HuashuEventName>(el: HTMLElement, name: K, detail: HuashuEventMap[K], options: { cancelable?: boolean } = {}): HuashuEvent<K> {
+  const event = new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: options.cancelable ?? false });
+  el.dispatchEvent(event);
+  return event;
+}
+
+declare global {
+  // Typed `addEventListener('huashu-…', (event) => event.detail…)` on any element and on document.
+  interface HTMLElementEventMap extends HuashuEventMapAsEvents {}
+  interface DocumentEventMap extends HuashuEventMapAsEvents {}
+}
+type HuashuEventMapAsEvents = { [K in HuashuEventName]: HuashuEvent<K> };
