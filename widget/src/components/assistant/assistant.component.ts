@@ -408,7 +408,9 @@ export class HuashuAssistant extends HuashuElement {
   private statusText(): string {
     if (this.phase === 'asking') return this.t('assistant.asking');
     if (this.phase === 'done' && this.response) {
-      return this.abstained(this.response) ? this.t('assistant.abstained') : this.t('assistant.found', { count: this.response.matches.length });
+      const count = this.response.matches.length;
+      if (this.abstained(this.response)) return this.t('assistant.abstained');
+      return count === 1 ? this.t('assistant.foundOne') : this.t('assistant.found', { count });
     }
     return '';
   }

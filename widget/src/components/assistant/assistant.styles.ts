@@ -5,6 +5,17 @@ export const assistantStyles = css`
     display: grid;
     gap: var(--_gap);
   }
+  /* Single-column grids whose track may shrink below its content's min-content width: without
+     minmax(0, …) one unbreakable line (a nowrap citation, a long URL) widens the whole panel. */
+  .base,
+  .results,
+  .cards,
+  .card,
+  .ai,
+  .sources,
+  .skeletons {
+    grid-template-columns: minmax(0, 1fr);
+  }
 
   /* Question box: one bordered field holding the textarea and the button, like a CRM's search bar. */
   .search-box {
@@ -401,6 +412,7 @@ export const assistantStyles = css`
   }
   .source {
     display: flex;
+    min-width: 0;
     align-items: center;
     gap: 6px;
     width: 100%;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '@huashu/server';
-import { nextEvent, startFakeChatModel, startWidgetTestEnv, type WidgetTestEnv } from '../../test-support/browser.js';
+import { join } from 'node:path';
+import { ARTIFACTS, nextEvent, startFakeChatModel, startWidgetTestEnv, type WidgetTestEnv } from '../../test-support/browser.js';
 
 /** Three pricing objections (one question should find all three), plus entries for the other cases below. */
 const ENTRIES = [
@@ -169,6 +170,16 @@ describe('<huashu-assistant>', () => {
     await page.waitForFunction(() => document.querySelector('huashu-assistant')!.shadowRoot!.querySelector('[part~="ai-answer"]')?.getAttribute('aria-busy') === 'false');
     await expect(summary.locator('.ai-text').textContent()).resolves.toBe('按三年总成本比，我们反而更省 1；预算紧可以分期上线 2，可靠性有第三方报告 3。');
     await expect(summary.locator('.sources li').count()).resolves.toBe(3);
+    // A narrow panel: long source lines are cut with an ellipsis instead of widening the widget.
+    await page.setViewportSize({ width: 400, height: 1400 });
+    const overflow = await page.evaluate(() => {
+      const host = document.querySelector('huashu-assistant')!;
+      const widest = Math.max(...[...host.shadowRoot!.querySelectorAll('*')].map((node) => node.getBoundingClientRect().right));
+      return widest - host.getBoundingClientRect().right;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.locator('huashu-assistant').screenshot({ path: join(ARTIFACTS, 'assistant-summary-400.png') });
+    await page.setViewportSize({ width: 1024, height: 800 });
     await summary.locator('.ai-text').getByRole('button', { name: '第 2 条话术' }).click();
     await expect(page.evaluate(() => document.querySelector('huashu-assistant')!.shadowRoot!.activeElement?.id)).resolves.toBe('card-2');
     expect(chat.requests).toBeGreaterThan(0);

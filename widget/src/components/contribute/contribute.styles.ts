@@ -3,6 +3,8 @@ import { css } from 'lit';
 export const contributeStyles = css`
   form {
     display: grid;
+    /* The track may shrink below its content's min-content width, so nothing widens the form. */
+    grid-template-columns: minmax(0, 1fr);
     gap: calc(var(--_gap) * 1.15);
   }
   .rule {

@@ -3,17 +3,19 @@ import { css } from 'lit';
 export const leadFormStyles = css`
   form {
     display: grid;
+    /* The track may shrink below its content's min-content width, so nothing widens the form. */
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--_gap);
   }
   .grid {
     display: grid;
     gap: var(--_gap);
-    grid-template-columns: 1fr;
+    grid-template-columns: minmax(0, 1fr);
   }
   /* Two columns once there is room for two comfortable inputs; notes always take the full width. */
   @container (min-width: 520px) {
     .grid {
-      grid-template-columns: 1fr 1fr;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       column-gap: calc(var(--_gap) * 1.33);
     }
     .field.wide {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextEvent, startWidgetTestEnv, type WidgetTestEnv } from '../../test-support/browser.js';
+import { join } from 'node:path';
+import { ARTIFACTS, nextEvent, startWidgetTestEnv, type WidgetTestEnv } from '../../test-support/browser.js';
 
 let env: WidgetTestEnv;
 
@@ -57,6 +58,7 @@ describe('<huashu-lead-form>', () => {
     await page.getByLabel('微信号').fill('8zhang');
     await page.getByLabel('微信号').blur();
     await expect(page.locator('huashu-lead-form #error-wechat').textContent()).resolves.toContain('以字母开头');
+    await page.locator('huashu-lead-form').screenshot({ path: join(ARTIFACTS, 'lead-form-errors.png') });
     await page.getByLabel('微信号').fill('zhang_hospital');
     await expect(page.locator('huashu-lead-form #error-wechat').textContent()).resolves.toBe('');
   });
