@@ -157,7 +157,8 @@ describe('<huashu-assistant>', () => {
     const card = env.page.locator('huashu-assistant [part~="card"]').first();
     const answer = await card.locator('[part~="answer"]').textContent();
     await card.getByRole('button', { name: '复制话术' }).click();
-    await expect(card.locator('[part~="copy-button"]').textContent()).resolves.toContain('已复制');
+    // The clipboard write is asynchronous: wait for the button to say so.
+    await card.locator('[part~="copy-button"]', { hasText: '已复制' }).waitFor();
     await expect(env.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(answer);
   });
 
