@@ -32,14 +32,36 @@ CREATE INDEX knowledge_entries_tsv_idx ON knowledge_entries USING gin (search_ts
 -- One vector per entry, with the model and dimension that produced it, so a
 -- change of embedder is detected and `huashu reindex` asked for. HNSW indexes
 -- are partial per dimension and created by the server when first needed.
+-- `approved` mirrors the entry's status (kept by the trigger below) so the dense
+-- scan reads this narrow table alone: joining the entries for their status
+-- tripled the scan's cost at 10k entries.
 CREATE TABLE knowledge_embeddings (
   entry_id text PRIMARY KEY REFERENCES knowledge_entries(id) ON DELETE CASCADE,
   tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
   model text NOT NULL,
   dim integer NOT NULL,
+  approved boolean NOT NULL DEFAULT false,
   embedding vector NOT NULL
 );
+-- pgvector stores vectors out of line (EXTERNAL) by default; a 512-d vector is
+-- just over the 2 KB TOAST threshold, so every row of the exact scan cost three
+-- extra page reads (and MAIN's compression cost more than it saved). PLAIN keeps
+-- it in the row, uncompressed: the scan reads only the table's own pages. The
+-- price is a ceiling of about 1,900 dimensions per vector (a row must fit in an
+-- 8 KB page); larger models are asked for fewer dimensions (see README).
+ALTER TABLE knowledge_embeddings ALTER COLUMN embedding SET STORAGE PLAIN;
 CREATE INDEX knowledge_embeddings_tenant_idx ON knowledge_embeddings (tenant_id, model);
+
+CREATE FUNCTION knowledge_embeddings_follow_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE knowledge_embeddings SET approved = (NEW.status = 'approved')
+  WHERE tenant_id = NEW.tenant_id AND entry_id = NEW.id AND approved IS DISTINCT FROM (NEW.status = 'approved');
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER knowledge_entries_status_to_embeddings
+  AFTER UPDATE OF status ON knowledge_entries
+  FOR EACH ROW EXECUTE FUNCTION knowledge_embeddings_follow_status();
 
 -- Reported outcomes of using a script; success rates are computed over a recent window.
 CREATE TABLE knowledge_outcomes (

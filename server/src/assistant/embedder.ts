@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import { LocalEmbeddings } from '../retrieval/local-embedder.js';
 
 /** An embedder plus the name its vectors are recorded under. */
+export const LOCAL_DIMENSIONS = 512;
+
 export interface Embedder {
   embeddings: Embeddings;
   /** Recorded with every vector; a different value means `huashu reindex`. */
@@ -25,7 +27,7 @@ export function createEmbedder(config: Pick<Config, 'HUASHU_EMBEDDER' | 'HUASHU_
     });
     return { embeddings, model: `openai:${config.HUASHU_EMBEDDING_MODEL}` };
   }
-  const local = new LocalEmbeddings();
+  const local = new LocalEmbeddings({ dimensions: LOCAL_DIMENSIONS });
   return { embeddings: local, model: `${local.model}-${local.dimensions}` };
 }
 

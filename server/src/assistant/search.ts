@@ -39,6 +39,8 @@ const CANDIDATES = 60;
  * every entry a candidate.
  */
 const COMMON_TERM_SHARE = 0.2;
+/** At most this many (the rarest) query terms select lexical candidates. */
+const CANDIDATE_TERMS = 8;
 
 export interface SearchHit {
   row: EntryRow;
@@ -64,37 +66,48 @@ interface CachedStats {
   df: Map<string, number>;
 }
 
-// Corpus statistics change only when entries do; a short cache keeps them off
-// the hot path, and writes through this process invalidate it at once.
-const STATS_TTL_MS = 60_000;
-const statsCache = new Map<string, CachedStats>();
+// Corpus statistics change only when entries do, so each tenant's are loaded
+// whole (one grouped scan: a few thousand distinct terms even at 10k entries)
+// and cached; writes through this process invalidate them at once, other
+// replicas pick changes up within the TTL. Per-query df look-ups were measured
+// at 10–100 ms on 1k entries; the cached map costs nothing per question.
+const STATS_TTL_MS = 5 * 60_000;
+const statsCache = new Map<string, Promise<CachedStats>>();
 
 export function invalidateCorpusStats(tenantId: string): void {
   statsCache.delete(tenantId);
 }
 
-async function corpusStats(db: Queryable, tenantId: string, terms: readonly string[]): Promise<CorpusStats> {
-  const now = Date.now();
-  let cached = statsCache.get(tenantId);
-  if (!cached || cached.until < now) {
-    const totals = await db.query<{ n: number; avg: number | null }>(
-      `SELECT count(*)::int AS n, avg(cardinality(lexical_terms))::float8 AS avg FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`,
-      [tenantId],
-    );
-    cached = { until: now + STATS_TTL_MS, documents: totals.rows[0]!.n, averageLength: totals.rows[0]!.avg ?? 1, df: new Map() };
+async function loadStats(db: Queryable, tenantId: string): Promise<CachedStats> {
+  const totals = await db.query<{ n: number; avg: number | null }>(
+    `SELECT count(*)::int AS n, avg(cardinality(lexical_terms))::float8 AS avg FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`,
+    [tenantId],
+  );
+  const frequencies = await db.query<{ term: string; df: number }>(
+    `SELECT term, count(*)::int AS df
+     FROM knowledge_entries e, unnest(tsvector_to_array(e.search_tsv)) AS term
+     WHERE e.tenant_id = $1 AND e.status = 'approved'
+     GROUP BY term`,
+    [tenantId],
+  );
+  return {
+    until: Date.now() + STATS_TTL_MS,
+    documents: totals.rows[0]!.n,
+    averageLength: totals.rows[0]!.avg ?? 1,
+    df: new Map(frequencies.rows.map((row) => [row.term, row.df])),
+  };
+}
+
+async function corpusStats(db: Queryable, tenantId: string): Promise<CorpusStats> {
+  let pending = statsCache.get(tenantId);
+  if (!pending || (await pending).until < Date.now()) {
+    // The promise is cached, so concurrent questions share one load.
+    pending = loadStats(db, tenantId);
     if (statsCache.size > 1000) statsCache.clear();
-    statsCache.set(tenantId, cached);
+    statsCache.set(tenantId, pending);
+    pending.catch(() => statsCache.delete(tenantId));
   }
-  const missing = [...new Set(terms)].filter((term) => !cached!.df.has(term));
-  if (missing.length > 0) {
-    const counts = await db.query<{ term: string; df: number }>(
-      `SELECT u.term, (SELECT count(*)::int FROM knowledge_entries e
-                        WHERE e.tenant_id = $1 AND e.status = 'approved' AND e.search_tsv @@ u.q::tsquery) AS df
-       FROM unnest($2::text[], $3::text[]) AS u(term, q)`,
-      [tenantId, missing, missing.map((term) => anyTermQuery([term]))],
-    );
-    for (const row of counts.rows) cached.df.set(row.term, row.df);
-  }
+  const cached = await pending;
   return { documents: cached.documents, averageLength: cached.averageLength, documentFrequency: cached.df };
 }
 
@@ -116,46 +129,61 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
   const floor = options.floor ?? DEFAULT_FLOORS[mode];
   const terms = lexicalTerms(question);
   const [stats, queryVector] = await Promise.all([
-    corpusStats(db, tenantId, terms),
+    corpusStats(db, tenantId),
     weights.dense > 0 ? embedder.embeddings.embedQuery(question) : Promise.resolve(undefined),
   ]);
   const vector = queryVector ? toSql(queryVector) : null;
   const filterParams = [options.industry ?? null, options.tags?.length ? [...options.tags] : null];
   const filters = `AND ($3::text IS NULL OR e.industry = $3) AND ($4::text[] IS NULL OR e.tags && $4::text[])`;
 
-  const candidates = new Map<string, Candidate>();
-  const lexicalSearch = async () => {
-    if (weights.lexical === 0 || terms.length === 0) return;
-    const selective = [...new Set(terms)].filter((term) => (stats.documentFrequency.get(term) ?? 0) <= COMMON_TERM_SHARE * stats.documents);
-    const query = anyTermQuery(selective.length > 0 ? selective : terms);
-    const rows = await db.query<Candidate>(
-      `SELECT e.id, e.lexical_terms, 1 - (v.embedding <=> $6::vector) AS dense
-       FROM knowledge_entries e
-       LEFT JOIN knowledge_embeddings v ON v.entry_id = e.id AND v.tenant_id = $1 AND v.model = $7::text
+  // Two phases: each retriever first picks candidate ids reading as little as
+  // possible (ordering by ts_rank or distance computes the select list for every
+  // matching row), then one query fetches terms and similarity for the union.
+  const ids = new Set<string>();
+  if (weights.lexical > 0 && terms.length > 0) {
+    const df = (term: string) => stats.documentFrequency.get(term) ?? 0;
+    // The rarest few terms pick the candidates (BM25 still scores every term):
+    // each extra common term in the OR adds matches that ts_rank must score.
+    const selective = [...new Set(terms)]
+      .filter((term) => df(term) > 0 && df(term) <= COMMON_TERM_SHARE * stats.documents)
+      .sort((a, b) => df(a) - df(b))
+      .slice(0, CANDIDATE_TERMS);
+    const rows = await db.query<{ id: string }>(
+      `SELECT e.id FROM knowledge_entries e
        WHERE e.tenant_id = $1 AND e.status = 'approved' AND e.search_tsv @@ $2::tsquery ${filters}
        ORDER BY ts_rank(e.search_tsv, $2::tsquery) DESC, e.id
        LIMIT $5`,
-      [tenantId, query, ...filterParams, CANDIDATES * 2, vector, embedder.model],
+      [tenantId, anyTermQuery(selective.length > 0 ? selective : terms), ...filterParams, CANDIDATES * 2],
     );
-    for (const row of rows.rows) candidates.set(row.id, row);
-  };
-  const denseSearch = async () => {
-    if (!vector) return;
-    const rows = await db.query<Candidate>(
-      `SELECT e.id, e.lexical_terms, 1 - (v.embedding <=> $2::vector) AS dense
-       FROM knowledge_embeddings v JOIN knowledge_entries e ON e.id = v.entry_id AND e.tenant_id = $1
-       WHERE v.tenant_id = $1 AND v.model = $6 AND e.status = 'approved' ${filters}
-       ORDER BY v.embedding <=> $2::vector, e.id
-       LIMIT $5`,
+    for (const row of rows.rows) ids.add(row.id);
+  }
+  if (vector) {
+    const filtered = filterParams.some((value) => value !== null);
+    const rows = await db.query<{ id: string }>(
+      filtered
+        ? `SELECT v.entry_id AS id FROM knowledge_embeddings v JOIN knowledge_entries e ON e.id = v.entry_id AND e.tenant_id = $1
+           WHERE v.tenant_id = $1 AND v.model = $6 AND v.approved ${filters}
+           ORDER BY v.embedding <=> $2::vector, v.entry_id LIMIT $5`
+        : `SELECT v.entry_id AS id FROM knowledge_embeddings v
+           WHERE v.tenant_id = $1 AND v.model = $6 AND v.approved AND ($3::text IS NULL) AND ($4::text[] IS NULL)
+           ORDER BY v.embedding <=> $2::vector, v.entry_id LIMIT $5`,
       [tenantId, vector, ...filterParams, CANDIDATES, embedder.model],
     );
-    for (const row of rows.rows) if (!candidates.has(row.id)) candidates.set(row.id, row);
-  };
-  // Sequential on purpose: PGlite is one connection, and on Postgres the two are a few ms each.
-  await lexicalSearch();
-  await denseSearch();
+    for (const row of rows.rows) ids.add(row.id);
+  }
+  const candidates = ids.size
+    ? (
+        await db.query<Candidate>(
+          `SELECT e.id, e.lexical_terms, 1 - (v.embedding <=> $3::vector) AS dense
+           FROM knowledge_entries e
+           LEFT JOIN knowledge_embeddings v ON v.entry_id = e.id AND v.tenant_id = $1 AND v.model = $4::text
+           WHERE e.tenant_id = $1 AND e.id = ANY($2::text[])`,
+          [tenantId, [...ids], vector, embedder.model],
+        )
+      ).rows
+    : [];
 
-  const scored = [...candidates.values()].map((candidate) => {
+  const scored = candidates.map((candidate) => {
     const lexical = weights.lexical > 0 ? normalisedBm25(terms, termCounts(candidate.lexical_terms), candidate.lexical_terms.length, stats) : 0;
     const dense = candidate.dense ?? 0;
     return { id: candidate.id, dense, lexical, relevance: fuse(dense, lexical, weights), outcomes: { uses: 0, successes: 0 } };
@@ -179,7 +207,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     : { rows: [] };
   const byId = new Map(rows.rows.map((row) => [row.id, row]));
   let staleEmbeddings = false;
-  if (vector && candidates.size === 0 && stats.documents > 0) {
+  if (vector && candidates.length === 0 && stats.documents > 0) {
     const other = await db.query(`SELECT 1 FROM knowledge_embeddings WHERE tenant_id = $1 AND model <> $2 LIMIT 1`, [tenantId, embedder.model]);
     staleEmbeddings = other.rows.length > 0;
   }

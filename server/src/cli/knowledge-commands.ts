@@ -53,7 +53,7 @@ export function registerKnowledgeCommands(program: Command, withDatabase: WithDa
       withDatabase(async (db) => {
         const status = options.status === undefined ? undefined : KnowledgeStatus.parse(options.status);
         const id = await tenantId(db, options.tenant);
-        const out = options.out ? createWriteStream(options.out, 'utf8') : process.stdout;
+        const out: NodeJS.WritableStream = options.out ? createWriteStream(options.out, 'utf8') : process.stdout;
         const bar = options.out ? progressBar('export') : undefined;
         const page = 500;
         for (let offset = 0; ; offset += page) {
@@ -66,7 +66,7 @@ export function registerKnowledgeCommands(program: Command, withDatabase: WithDa
           if (entries.length < page) break;
         }
         bar?.stop();
-        if (options.out) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+        if (options.out) await new Promise<void>((resolve) => out.end(resolve));
       }),
     );
   program

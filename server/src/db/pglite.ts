@@ -20,6 +20,11 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } });
   await pg.waitReady;
+  return wrapPglite(pg);
+}
+
+/** The query interface over an existing PGlite instance (benchmarks also need the raw instance for COPY). */
+export function wrapPglite(pg: PGlite): Database {
   const base = adapt(pg);
   return {
     engine: 'pglite',

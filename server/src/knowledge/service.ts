@@ -8,6 +8,9 @@ import { getEntry, upsertEntries, type EntryData } from './store.js';
 /** Rows per statement and transaction: big enough to amortise round trips, small enough to report progress. */
 export const IMPORT_CHUNK = 500;
 
+/** Imports at least this big refresh the planner's statistics. */
+const ANALYZE_AFTER = 50;
+
 export type ImportProgress = (done: number, total: number) => void;
 
 function statusFor(principal: Principal, requested: KnowledgeStatus | undefined): KnowledgeStatus {
@@ -55,6 +58,11 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
     onProgress?.(Math.min(start + IMPORT_CHUNK, unique.length), unique.length);
   }
   result.rejected.sort((a, b) => a.index - b.index);
+  if (unique.length >= ANALYZE_AFTER) {
+    // Fresh planner statistics: PGlite has no autovacuum, and on either engine a
+    // plan made for an empty table turns the dense search into a nested loop.
+    await ctx.db.exec('ANALYZE knowledge_entries; ANALYZE knowledge_embeddings');
+  }
   invalidateCorpusStats(principal.tenantId);
   return result;
 }

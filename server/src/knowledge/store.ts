@@ -135,9 +135,10 @@ export async function upsertEntries(
 export async function storeVectors(tx: Queryable, tenantId: string, ids: readonly string[], vectors: readonly number[][], model: string): Promise<void> {
   if (ids.length === 0) return;
   await tx.query(
-    `INSERT INTO knowledge_embeddings (entry_id, tenant_id, model, dim, embedding)
-     SELECT u.id, $1, $2, $3, u.v::vector FROM unnest($4::text[], $5::text[]) AS u(id, v)
-     ON CONFLICT (entry_id) DO UPDATE SET model = EXCLUDED.model, dim = EXCLUDED.dim, embedding = EXCLUDED.embedding
+    `INSERT INTO knowledge_embeddings (entry_id, tenant_id, model, dim, approved, embedding)
+     SELECT u.id, $1, $2, $3, e.status = 'approved', u.v::vector
+     FROM unnest($4::text[], $5::text[]) AS u(id, v) JOIN knowledge_entries e ON e.tenant_id = $1 AND e.id = u.id
+     ON CONFLICT (entry_id) DO UPDATE SET model = EXCLUDED.model, dim = EXCLUDED.dim, approved = EXCLUDED.approved, embedding = EXCLUDED.embedding
      WHERE knowledge_embeddings.tenant_id = $1`,
     [tenantId, model, vectors[0]!.length, ids, vectors.map(toSql)],
   );
@@ -158,17 +159,17 @@ export interface ListFilter {
 }
 
 export async function listEntries(db: Queryable, tenantId: string, filter: ListFilter): Promise<{ entries: KnowledgeEntry[]; total: number }> {
-  const conditions = ['tenant_id = $1'];
+  const conditions: string[] = [];
   const params: unknown[] = [tenantId];
   if (filter.status) {
     params.push(filter.status);
-    conditions.push(`status = $${params.length}`);
+    conditions.push(`AND status = $${params.length}`);
   }
-  if (filter.stale) conditions.push(`status = 'approved' AND verified_until < now()`);
-  const where = conditions.join(' AND ');
-  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM knowledge_entries WHERE ${where}`, params);
+  if (filter.stale) conditions.push(`AND status = 'approved' AND verified_until < now()`);
+  const more = conditions.join(' ');
+  const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM knowledge_entries WHERE tenant_id = $1 ${more}`, params);
   const rows = await db.query<EntryRow>(
-    `SELECT ${ENTRY_COLUMNS} FROM knowledge_entries WHERE ${where} ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${ENTRY_COLUMNS} FROM knowledge_entries WHERE tenant_id = $1 ${more} ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, filter.limit, filter.offset],
   );
   return { entries: rows.rows.map((row) => toEntry(row)), total: total.rows[0]!.n };

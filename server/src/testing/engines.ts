@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { migrate } from '../db/migrate.js';
-import { openPglite } from '../db/pglite.js';
+import { wrapPglite } from '../db/pglite.js';
 import { openPostgres } from '../db/postgres.js';
 import type { Database, Engine } from '../db/types.js';
 
@@ -11,49 +13,53 @@ export interface TestEngine {
   open(): Promise<Database>;
 }
 
+/** A fresh in-memory PGlite, migrated; the raw instance too (benchmarks use COPY). */
+export async function freshPglite(): Promise<{ db: Database; pglite: PGlite }> {
+  const pglite = new PGlite({ extensions: { vector } });
+  await pglite.waitReady;
+  const db = wrapPglite(pglite);
+  await migrate(db);
+  return { db, pglite };
+}
+
 /**
- * The engines a suite runs against: PGlite always; a real PostgreSQL too when
- * DATABASE_URL is set (CI sets it). Each `open()` on Postgres gets its own
- * throw-away database so suites never see each other's rows.
+ * A throw-away database on the Postgres server at `serverUrl`, migrated, so
+ * suites and benchmarks never see each other's rows; closing drops it.
  */
-export function testEngines(): TestEngine[] {
-  const engines: TestEngine[] = [
-    {
-      name: 'pglite',
-      async open() {
-        const db = await openPglite();
-        await migrate(db);
-        return db;
+export async function freshPostgres(serverUrl: string): Promise<{ db: Database; url: string }> {
+  const name = `huashu_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(serverUrl);
+  target.pathname = `/${name}`;
+  const url = target.toString();
+  const db = await openPostgres(url, { max: 5 });
+  await migrate(db);
+  const close = db.close;
+  return {
+    url,
+    db: {
+      ...db,
+      async close() {
+        await close();
+        const cleanup = new pg.Client({ connectionString: serverUrl });
+        await cleanup.connect();
+        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await cleanup.end();
       },
     },
-  ];
+  };
+}
+
+/**
+ * The engines a suite runs against: PGlite always; a real PostgreSQL too when
+ * DATABASE_URL is set (CI sets it).
+ */
+export function testEngines(): TestEngine[] {
+  const engines: TestEngine[] = [{ name: 'pglite', open: async () => (await freshPglite()).db }];
   const url = process.env['DATABASE_URL'];
-  if (url) {
-    engines.push({
-      name: 'postgres',
-      async open() {
-        const name = `huashu_test_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${name}`);
-        await admin.end();
-        const target = new URL(url);
-        target.pathname = `/${name}`;
-        const db = await openPostgres(target.toString(), { max: 5 });
-        await migrate(db);
-        const close = db.close;
-        return {
-          ...db,
-          async close() {
-            await close();
-            const cleanup = new pg.Client({ connectionString: url });
-            await cleanup.connect();
-            await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-            await cleanup.end();
-          },
-        };
-      },
-    });
-  }
+  if (url) engines.push({ name: 'postgres', open: async () => (await freshPostgres(url)).db });
   return engines;
 }
