@@ -1,28 +1,18 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, testEngines, type Database, type TestServer, type TestTenant } from '@huashu/server';
+import { requireBundle, WIDGET_DIST } from './paths.js';
+
+export { ARTIFACTS, BUNDLE, requireBundle, WIDGET_DIST } from './paths.js';
 
 /** Debian's Chromium; tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** widget/dist, from the source file (vitest) and from its compiled copy alike. */
-export const WIDGET_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
-export const BUNDLE = `${WIDGET_DIST}huashu-widget.js`;
-
-/** Where screenshots go (gitignored). */
-export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
-
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}
-
-export function requireBundle(): void {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run \`npx tsc -b widget && npx rollup -c rollup.config.mjs\` (or \`npm run build\`) before the widget tests`);
 }
 
 function listen(server: Server): Promise<string> {
