@@ -18,9 +18,10 @@ export async function signRepToken(
   kid: string,
   claims: RepClaimsInput,
   ttlSeconds = DEFAULT_REP_TOKEN_TTL_SECONDS,
+  clock: () => number = Date.now,
 ): Promise<{ token: string; expiresAt: Date }> {
   const parsed = RepClaims.parse(claims);
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(clock() / 1000);
   const token = await new SignJWT({ name: parsed.name, role: parsed.role, ...(parsed.hireDate ? { hire_date: parsed.hireDate } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid })
     .setSubject(parsed.repId)

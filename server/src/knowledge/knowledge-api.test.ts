@@ -1,9 +1,8 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepToken } from '@huashu/sdk/node';
 import type { Database } from '../db/types.js';
 import { testEngines } from '../testing/engines.js';
-import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
 
 const evidence = [{ kind: 'case', title: '某制造业客户：三年总成本降低 18%', url: 'https://example.com/case/1' }];
 
@@ -56,8 +55,8 @@ describe.each(testEngines())('knowledge base and assistant on $name', (engine) =
     server = await startTestServer(db);
     a = await server.tenant();
     b = await server.tenant();
-    repToken = createRepToken(a.secretKey, { repId: 'rep-7', name: '陈晨', role: 'rep' });
-    reviewerToken = createRepToken(a.secretKey, { repId: 'lead-1', name: '刘经理', role: 'reviewer' });
+    repToken = await repTokenFor(a.secretKey, { repId: 'rep-7', name: '陈晨', role: 'rep' });
+    reviewerToken = await repTokenFor(a.secretKey, { repId: 'lead-1', name: '刘经理', role: 'reviewer' });
     const res = await server.call('POST', '/v1/knowledge/import', { key: a.secretKey, body: { entries: ENTRIES } });
     expect(res.body).toMatchObject({ imported: 4, updated: 0, rejected: [] });
     const list = await server.call('GET', '/v1/knowledge?limit=100', { key: a.secretKey });

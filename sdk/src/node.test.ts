@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, testEngines, type Database, type TestServer, type TestTenant } from '@huashu/server';
+import { createRepToken } from './node.js';
+
+// The Node helper signs on its own (no server code in the SDK); this checks the
+// real server accepts exactly what it mints.
+describe('createRepToken against the real server', () => {
+  let db: Database;
+  let server: TestServer;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    db = await testEngines()[0]!.open();
+    server = await startTestServer(db);
+    tenant = await server.tenant();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  const ask = (token: string) => server.call('POST', '/v1/assistant/ask', { key: token, body: { question: '价格太贵' } });
+
+  it('mints a token the server accepts', async () => {
+    const res = await ask(createRepToken(tenant.secretKey, { repId: 'r1', name: '李娜', role: 'reviewer', hireDate: '2026-09-01' }));
+    expect(res.status).toBe(200);
+  });
+
+  it('mints tokens that expire', async () => {
+    const expired = createRepToken(tenant.secretKey, { repId: 'r1', name: '李娜' }, { ttlSeconds: 60, now: () => Date.now() - 3_600_000 });
+    const res = await ask(expired);
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/expired/);
+  });
+
+  it('refuses publishable keys and bad lifetimes before signing anything', () => {
+    expect(() => createRepToken(tenant.publishableKey, { repId: 'r1', name: 'x' })).toThrow(/secret key/);
+    expect(() => createRepToken(tenant.secretKey, { repId: 'r1', name: 'x' }, { ttlSeconds: 10 })).toThrow(RangeError);
+  });
+});
