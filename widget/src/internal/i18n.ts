@@ -13,8 +13,6 @@ const zh = {
   'common.unauthenticated': '登录已失效，请刷新页面后重试。',
   'common.rateLimited': '请求过于频繁，请稍后再试。',
   'common.failed': '出错了：{message}',
-  'common.required': '（必填）',
-  'common.optional': '（选填）',
 
   // Lead form
   'lead.field.name': '姓名',
@@ -71,7 +69,7 @@ const zh = {
   'assistant.feedbackThanks': '已记录，谢谢反馈',
   'assistant.feedbackFailed': '反馈未能提交，请重试',
   'assistant.aiTitle': 'AI 综合建议',
-  'assistant.aiBadge': '基于以上话术生成',
+  'assistant.aiBadge': '依据下方话术生成',
   'assistant.aiWriting': '正在生成…',
   'assistant.aiFailed': 'AI 建议生成中断，以下话术仍可直接使用。',
   'assistant.aiSources': '引用',
@@ -123,8 +121,6 @@ const en: Messages = {
   'common.unauthenticated': 'Your session has expired. Reload the page and try again.',
   'common.rateLimited': 'Too many requests. Please wait a moment.',
   'common.failed': 'Something went wrong: {message}',
-  'common.required': ' (required)',
-  'common.optional': ' (optional)',
 
   'lead.field.name': 'Name',
   'lead.field.phone': 'Mobile',

@@ -367,7 +367,9 @@ export class HuashuAssistant extends HuashuElement {
       <div class="ai-head">${sparkIcon}<h3 class="ai-title">${this.t('assistant.aiTitle')}</h3><span class="ai-badge">${this.t('assistant.aiBadge')}</span></div>
       ${ai.status === 'failed'
         ? html`<p class="muted">${this.t('assistant.aiFailed')}</p>`
-        : html`<p class="ai-text">${citationParts(ai.text).map((part) => this.renderAiPart(part, ai.citations))}${writing
+        : writing && !ai.text
+          ? html`<p class="muted">${this.t('assistant.aiWriting')}</p>`
+          : html`<p class="ai-text">${citationParts(ai.text).map((part) => this.renderAiPart(part, ai.citations))}${writing
               ? html`<span class="caret" aria-hidden="true"></span>`
               : nothing}</p>`}
       ${ai.citations.length && ai.status !== 'failed'

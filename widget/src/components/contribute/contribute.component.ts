@@ -369,7 +369,7 @@ export class HuashuContribute extends HuashuElement {
   protected override render(): TemplateResult {
     if (this.submitted) return this.renderSuccess(this.submitted);
     const evidenceError = this.errors.evidence ?? '';
-    return html`<form part="base" novalidate @submit=${this.onSubmit} aria-busy=${this.submitting ? 'true' : 'false'}>
+    return html`<form part="base" novalidate aria-label=${this.t('contribute.label')} @submit=${this.onSubmit} aria-busy=${this.submitting ? 'true' : 'false'}>
       <div part="rule" class="rule">
         <strong class="rule-title">${this.t('contribute.rule')}</strong>
         <span class="rule-detail">${this.t('contribute.ruleDetail')}</span>

@@ -154,8 +154,8 @@ export class HuashuLeadForm extends HuashuElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('fields' as keyof HuashuLeadForm)) this.fieldList = parseFieldList(this.fields, 'fields');
-    if (changed.has('required' as keyof HuashuLeadForm)) this.requiredList = parseFieldList(this.required, 'required');
+    if (changed.has('fields')) this.fieldList = parseFieldList(this.fields, 'fields');
+    if (changed.has('required')) this.requiredList = parseFieldList(this.required, 'required');
   }
 
   /** Clears the form (and a success message) for another lead. */
@@ -337,7 +337,7 @@ export class HuashuLeadForm extends HuashuElement {
     const spec = SPECS[field];
     const error = this.errors[field] || this.serverErrors[field] || '';
     const required = this.requiredList.includes(field);
-    const common = {
+    const shared = {
       id: `field-${field}`,
       invalid: error ? 'true' : 'false',
       placeholder: spec.placeholder ? this.t(spec.placeholder) : '',
@@ -347,12 +347,12 @@ export class HuashuLeadForm extends HuashuElement {
         ? html`<textarea
             part="input"
             class="control"
-            id=${common.id}
+            id=${shared.id}
             name=${field}
             rows="3"
             maxlength=${spec.maxLength}
-            placeholder=${common.placeholder}
-            aria-invalid=${common.invalid}
+            placeholder=${shared.placeholder}
+            aria-invalid=${shared.invalid}
             aria-required=${required ? 'true' : 'false'}
             aria-describedby="error-${field}"
             .value=${live(this.values[field] ?? '')}
@@ -362,7 +362,7 @@ export class HuashuLeadForm extends HuashuElement {
         : html`<input
             part="input"
             class="control"
-            id=${common.id}
+            id=${shared.id}
             name=${field}
             type=${spec.type}
             inputmode=${spec.inputmode ?? nothing}
@@ -370,8 +370,8 @@ export class HuashuLeadForm extends HuashuElement {
             autocapitalize=${field === 'wechat' || field === 'email' ? 'off' : nothing}
             spellcheck=${field === 'wechat' || field === 'email' ? 'false' : nothing}
             maxlength=${spec.maxLength}
-            placeholder=${common.placeholder}
-            aria-invalid=${common.invalid}
+            placeholder=${shared.placeholder}
+            aria-invalid=${shared.invalid}
             aria-required=${required ? 'true' : 'false'}
             aria-describedby="error-${field}"
             .value=${live(this.values[field] ?? '')}
@@ -379,7 +379,7 @@ export class HuashuLeadForm extends HuashuElement {
             @blur=${() => this.onBlur(field)}
           />`;
     return html`<div class="field ${field === 'notes' ? 'wide' : ''}" part="field field-${field}">
-      <label part="label" class="label" for=${common.id}>${this.label(field)}${required ? html`<span class="required" aria-hidden="true">*</span>` : nothing}</label>
+      <label part="label" class="label" for=${shared.id}>${this.label(field)}${required ? html`<span class="required" aria-hidden="true">*</span>` : nothing}</label>
       ${control}
       <div part="error" class="error" id="error-${field}" aria-live="polite">${error}</div>
     </div>`;

@@ -74,6 +74,52 @@ describe('<huashu-lead-form>', () => {
     await expect(page.evaluate(() => document.querySelector('huashu-lead-form')!.shadowRoot!.activeElement?.id)).resolves.toBe('field-name');
   });
 
+  it('follows the page when it switches language at runtime', async () => {
+    await env.open(form(env, 'fields="name,phone"'));
+    const labels = () => env.page.locator('huashu-lead-form [part~="label"]').allTextContents();
+    expect((await labels()).map((text) => text.replace('*', '').trim())).toEqual(['姓名', '手机号']);
+    await env.page.evaluate(() => (document.documentElement.lang = 'en'));
+    await env.page.locator('huashu-lead-form [part~="label"]', { hasText: 'Mobile' }).waitFor();
+    expect((await labels()).map((text) => text.replace('*', '').trim())).toEqual(['Name', 'Mobile']);
+    // The element's own attribute wins over the page.
+    await env.page.evaluate(() => document.querySelector('huashu-lead-form')!.setAttribute('lang', 'zh-CN'));
+    await env.page.locator('huashu-lead-form [part~="label"]', { hasText: '手机号' }).waitFor();
+  });
+
+  it('submits through a client given as a property, with the cleaned-up values', async () => {
+    await env.open('<huashu-lead-form fields="name,phone,notes" source="expo-2026" campaign="smart-health"></huashu-lead-form>');
+    const page = env.page;
+    await page.evaluate(() => {
+      const element = document.querySelector('huashu-lead-form')!;
+      const calls: unknown[] = [];
+      (window as unknown as { __calls: unknown[] }).__calls = calls;
+      element.client = {
+        leads: {
+          capture: async (input) => {
+            calls.push(input);
+            return { created: true, lead: { id: 'lead-1', name: input.name ?? null, phone: input.phone ?? null, email: null, wechat: null, company: null, source: input.source, campaign: input.campaign ?? null, consent: null, fields: {}, createdAt: new Date(0).toISOString() } };
+          },
+        },
+      };
+    });
+    await page.getByLabel('姓名').fill('  赵科长 ');
+    await page.getByLabel('手机号').fill('+86 139-0013-9000');
+    await page.getByLabel('需求说明').fill('要一份报价');
+    const submitted = await nextEvent(page, 'huashu-lead-submitted');
+    await page.getByRole('button', { name: '提交' }).click();
+    expect(await submitted()).toMatchObject({ created: true, lead: { id: 'lead-1' } });
+    const [input] = await page.evaluate(() => (window as unknown as { __calls: unknown[] }).__calls);
+    expect(input).toEqual({
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{32}$/),
+      source: 'expo-2026',
+      campaign: 'smart-health',
+      name: '赵科长',
+      phone: '13900139000',
+      fields: { notes: '要一份报价' },
+      page: expect.stringContaining('/page-'),
+    });
+  });
+
   it('refuses to submit without consent when consent is asked for', async () => {
     await env.open(form(env, ALL_FIELDS));
     const page = env.page;
