@@ -2,6 +2,7 @@ import type { Queryable } from '../db/types.js';
 import type { Embedder } from './embedder.js';
 import { ENTRY_COLUMNS, outcomesFor, type EntryRow } from '../knowledge/store.js';
 import { toSql } from '../knowledge/vector.js';
+import { nearestClause } from '../knowledge/vector-index.js';
 import { fuse, normalisedBm25, rank, termCounts, type CorpusStats, type FusionWeights } from './ranking.js';
 import { anyTermQuery, lexicalTerms } from './terms.js';
 
@@ -34,13 +35,15 @@ export const DEFAULT_FLOORS: Record<RetrievalMode, number> = { hybrid: 0.3, lexi
 /** How many candidates each retriever contributes before fusion. */
 const CANDIDATES = 60;
 /**
- * Terms in more than this share of entries are too common to select candidates
- * (they still count in BM25); without the cut a single frequent character makes
- * every entry a candidate.
+ * Terms in more entries than this are too common to select candidates (they
+ * still count in BM25): a frequent character would make a third of a large
+ * base candidates and ts_rank would score them all. Small bases keep a floor
+ * of documents so their few shared words still select.
  */
-const COMMON_TERM_SHARE = 0.2;
+const COMMON_TERM_SHARE = 0.05;
+const COMMON_TERM_MIN_DOCUMENTS = 20;
 /** At most this many (the rarest) query terms select lexical candidates. */
-const CANDIDATE_TERMS = 8;
+const CANDIDATE_TERMS = 6;
 
 export interface SearchHit {
   row: EntryRow;
@@ -145,7 +148,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     // The rarest few terms pick the candidates (BM25 still scores every term):
     // each extra common term in the OR adds matches that ts_rank must score.
     const selective = [...new Set(terms)]
-      .filter((term) => df(term) > 0 && df(term) <= COMMON_TERM_SHARE * stats.documents)
+      .filter((term) => df(term) > 0 && df(term) <= Math.max(COMMON_TERM_MIN_DOCUMENTS, COMMON_TERM_SHARE * stats.documents))
       .sort((a, b) => df(a) - df(b))
       .slice(0, CANDIDATE_TERMS);
     const rows = await db.query<{ id: string }>(
@@ -157,16 +160,17 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     );
     for (const row of rows.rows) ids.add(row.id);
   }
-  if (vector) {
+  if (vector && queryVector) {
     const filtered = filterParams.some((value) => value !== null);
+    const nearest = nearestClause(queryVector.length, '$2');
     const rows = await db.query<{ id: string }>(
       filtered
         ? `SELECT v.entry_id AS id FROM knowledge_embeddings v JOIN knowledge_entries e ON e.id = v.entry_id AND e.tenant_id = $1
-           WHERE v.tenant_id = $1 AND v.model = $6 AND v.approved ${filters}
-           ORDER BY v.embedding <=> $2::vector, v.entry_id LIMIT $5`
+           WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} ${filters}
+           ORDER BY ${nearest.orderBy} LIMIT $5`
         : `SELECT v.entry_id AS id FROM knowledge_embeddings v
-           WHERE v.tenant_id = $1 AND v.model = $6 AND v.approved AND ($3::text IS NULL) AND ($4::text[] IS NULL)
-           ORDER BY v.embedding <=> $2::vector, v.entry_id LIMIT $5`,
+           WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} AND ($3::text IS NULL) AND ($4::text[] IS NULL)
+           ORDER BY ${nearest.orderBy} LIMIT $5`,
       [tenantId, vector, ...filterParams, CANDIDATES, embedder.model],
     );
     for (const row of rows.rows) ids.add(row.id);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Database, Queryable, QueryResult } from './types.js';
+import { VECTOR_SEARCH_SETTINGS } from './vector-settings.js';
 
 function adapt(target: PGlite | Transaction): Queryable {
   return {
@@ -19,8 +20,14 @@ function adapt(target: PGlite | Transaction): Queryable {
 export async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } });
+  return wrapPglite(await ready(pg));
+}
+
+/** Waits for start-up and applies the session settings every connection gets. */
+export async function ready(pg: PGlite): Promise<PGlite> {
   await pg.waitReady;
-  return wrapPglite(pg);
+  await pg.exec(VECTOR_SEARCH_SETTINGS);
+  return pg;
 }
 
 /** The query interface over an existing PGlite instance (benchmarks also need the raw instance for COPY). */

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { migrate } from '../db/migrate.js';
-import { wrapPglite } from '../db/pglite.js';
+import { ready, wrapPglite } from '../db/pglite.js';
 import { openPostgres } from '../db/postgres.js';
 import type { Database, Engine } from '../db/types.js';
 
@@ -15,8 +15,7 @@ export interface TestEngine {
 
 /** A fresh in-memory PGlite, migrated; the raw instance too (benchmarks use COPY). */
 export async function freshPglite(): Promise<{ db: Database; pglite: PGlite }> {
-  const pglite = new PGlite({ extensions: { vector } });
-  await pglite.waitReady;
+  const pglite = await ready(new PGlite({ extensions: { vector } }));
   const db = wrapPglite(pglite);
   await migrate(db);
   return { db, pglite };
