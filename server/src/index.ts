@@ -11,3 +11,12 @@ export { createEmbedder, type Embedder } from './assistant/embedder.js';
 // Test support for other workspaces' integration tests (the widget's browser tests drive the real server).
 export { startTestServer, type TestServer, type TestTenant } from './testing/test-server.js';
 export { testEngines, type TestEngine } from './testing/engines.js';
+// Retrieval evals (evals/) drive the same import, search and outcome code paths as the HTTP routes.
+export { importEntries, type ImportProgress } from './knowledge/service.js';
+export { recordOutcome } from './knowledge/store.js';
+export { ask } from './assistant/ask.js';
+export { searchKnowledge, DEFAULT_FLOORS, DEFAULT_WEIGHTS, type RetrievalMode, type SearchOptions, type SearchResult, type SearchHit } from './assistant/search.js';
+export { createLogger, type Logger } from './logger.js';
+export { LocalEmbeddings } from './retrieval/local-embedder.js';
+export type { Principal } from './auth/authenticate.js';
+export type { AppContext } from './context.js';

@@ -1,0 +1,225 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KnowledgeEntryInput } from '@huashu/core';
+
+/** One question with the entries (by externalId) that answer it. */
+export interface EvalQuery {
+  id: string;
+  text: string;
+  relevant: string[];
+}
+
+export interface OutOfScopeQuery {
+  id: string;
+  text: string;
+}
+
+/**
+ * A knowledge base plus questions: the input of `runRetrievalEval`.
+ * Every entry has an `externalId`, which is what `relevant` refers to.
+ */
+export interface EvalDataset {
+  name: string;
+  /** One line for the report: where the data comes from and how it was built. */
+  description: string;
+  entries: Array<KnowledgeEntryInput & { externalId: string }>;
+  queries: EvalQuery[];
+  outOfScope: OutOfScopeQuery[];
+  /**
+   * Named subsets of `queries` reported separately, e.g. the questions used to
+   * tune the ranking versus the held-out ones.
+   */
+  splits?: Record<string, (query: EvalQuery) => boolean>;
+  /** Facts the report must state (subsampling, construction choices). */
+  notes: string[];
+}
+
+function readJsonl<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, index) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch (error) {
+        throw new Error(`${file}:${index + 1} is not valid JSON`, { cause: error });
+      }
+    });
+}
+
+/**
+ * The hand-written sales-objection set (evals/datasets/sales-objections). The
+ * ranking was tuned on its `-a` questions only, so `-b`/`-c` are held out.
+ */
+export function loadSalesObjections(directory: string): EvalDataset {
+  const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
+  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(join(directory, 'queries.jsonl'));
+  const outOfScope = readJsonl<{ id: string; query: string }>(join(directory, 'out-of-scope.jsonl'));
+  const known = new Set(entries.map((entry) => entry.externalId));
+  for (const query of queries) {
+    const unknown = query.relevant.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new Error(`sales-objections: query ${query.id} names unknown entries ${unknown.join(', ')}`);
+  }
+  const tuning = (query: EvalQuery) => query.id.endsWith('-a');
+  return {
+    name: 'sales-objections',
+    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions`,
+    entries,
+    queries: queries.map((query) => ({ id: query.id, text: query.query, relevant: query.relevant })),
+    outOfScope: outOfScope.map((query) => ({ id: query.id, text: query.query })),
+    splits: { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
+    notes: [],
+  };
+}
+
+/** The question-pair corpora of /work/shared/data/faq-pairs (see its README). */
+export type FaqCorpus = 'lcqmc' | 'bq' | 'atec-ccks';
+
+interface CorpusFormat {
+  file: string;
+  label: string;
+  header: boolean;
+  parse: (text: string) => string[][];
+}
+
+/**
+ * Minimal RFC 4180 reader: quoted fields may hold commas, newlines and doubled
+ * quotes. BQ's dev split quotes a few dozen sentences that contain commas, so
+ * splitting on "," would misread them.
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') {
+        quoted = false;
+      } else {
+        field += char;
+      }
+    } else if (char === '"' && field === '') {
+      quoted = true;
+    } else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
+      if (char === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+const parseTsv = (text: string) => text.split(/\r?\n/).map((line) => line.split('\t'));
+
+const CORPORA: Record<FaqCorpus, CorpusFormat> = {
+  lcqmc: { file: 'lcqmc-dev.tsv', label: 'LCQMC dev', header: false, parse: parseTsv },
+  bq: { file: 'bq-dev.csv', label: 'BQ dev', header: true, parse: parseCsv },
+  'atec-ccks': { file: 'atec-ccks-dev.tsv', label: 'ATEC/CCKS dev', header: true, parse: parseTsv },
+};
+
+/** Where a corpus file would be, so a caller can say what is missing. */
+export function faqCorpusPath(dataDirectory: string, corpus: FaqCorpus): string {
+  return join(dataDirectory, 'faq-pairs', CORPORA[corpus].file);
+}
+
+export interface FaqLoadOptions {
+  /** Keep at most this many queries (a deterministic sample); the KB is never cut. */
+  maxQueries?: number;
+  /** Use only the first `maxPairs` rows of the file (KB and queries both), for small smoke sets. */
+  maxPairs?: number;
+}
+
+/**
+ * A deterministic, well-mixed order that does not depend on the file order:
+ * FNV-1a of the query id. Subsamples of different sizes are nested (the first
+ * 500 are inside the first 1000), so numbers from different budgets compare.
+ */
+function sampleKey(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * An FAQ-retrieval benchmark from a question-pair corpus, built the way
+ * faq-pairs/README.md describes: the KB is every distinct second sentence
+ * (positives and negatives alike, so negatives act as hard distractors); each
+ * positive pair is one query, its first sentence, whose only relevant entry is
+ * its second sentence. Entries need an answer and evidence to pass the
+ * importer's validation: the answer is the sentence itself and the evidence a
+ * fixed `{ kind: 'other', title: '<corpus> dev' }`; neither is searched
+ * differently from a real entry's (the answer repeats the question's words).
+ *
+ * Returns undefined when the corpus file is absent (the data folder is not part
+ * of the repository); callers report the skip.
+ */
+export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: FaqLoadOptions = {}): EvalDataset | undefined {
+  const format = CORPORA[corpus];
+  const file = faqCorpusPath(dataDirectory, corpus);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  let rows = format.parse(text).filter((row) => row.some((cell) => cell.trim() !== ''));
+  if (format.header) rows = rows.slice(1);
+  const malformed = rows.findIndex((row) => row.length !== 3);
+  if (malformed >= 0) throw new Error(`${file}: row ${malformed + (format.header ? 2 : 1)} has ${rows[malformed]!.length} columns, expected 3`);
+  if (options.maxPairs !== undefined) rows = rows.slice(0, options.maxPairs);
+
+  // The importer trims questions, so distinctness is decided on trimmed text;
+  // a blank sentence cannot be an entry or a query.
+  const pairs = rows
+    .map(([first, second, label]) => ({ first: first!.trim(), second: second!.trim(), positive: label!.trim() === '1' }))
+    .filter((pair) => pair.first !== '' && pair.second !== '');
+  const entryIds = new Map<string, string>();
+  for (const pair of pairs) if (!entryIds.has(pair.second)) entryIds.set(pair.second, `${corpus}-e${entryIds.size + 1}`);
+  const entries = [...entryIds].map(([sentence, externalId]) => ({
+    externalId,
+    question: sentence,
+    answer: sentence,
+    evidence: [{ kind: 'other' as const, title: format.label }],
+    status: 'approved' as const,
+  }));
+  const allQueries = pairs
+    .map((pair, index) => ({ pair, index }))
+    .filter(({ pair }) => pair.positive)
+    .map(({ pair, index }) => ({ id: `${corpus}-q${index + 1}`, text: pair.first, relevant: [entryIds.get(pair.second)!] }));
+
+  const notes: string[] = [];
+  let queries = allQueries;
+  if (options.maxQueries !== undefined && allQueries.length > options.maxQueries) {
+    const kept = new Set(
+      [...allQueries].sort((a, b) => sampleKey(a.id) - sampleKey(b.id) || a.id.localeCompare(b.id)).slice(0, options.maxQueries),
+    );
+    queries = allQueries.filter((query) => kept.has(query));
+    notes.push(
+      `${format.label}: ${queries.length} of ${allQueries.length} positive pairs used as queries (deterministic sample by FNV-1a of the query id); the KB keeps all ${entries.length} entries.`,
+    );
+  }
+  const scope = options.maxPairs !== undefined ? `first ${rows.length} rows of ` : '';
+  return {
+    name: corpus,
+    description: `${scope}${format.label}: ${entries.length} entries (every distinct second sentence), ${queries.length} queries (first sentences of positive pairs)`,
+    entries,
+    queries,
+    outOfScope: [],
+    notes,
+  };
+}
