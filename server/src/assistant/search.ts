@@ -67,6 +67,10 @@ interface CachedStats {
   documents: number;
   averageLength: number;
   df: Map<string, number>;
+  /** Approved entries with a vector from the current embedder. */
+  vectors: number;
+  /** Vectors from another embedder (waiting for `huashu reindex`). */
+  foreignVectors: number;
 }
 
 // Corpus statistics change only when entries do, so each tenant's are loaded
@@ -78,10 +82,10 @@ const STATS_TTL_MS = 5 * 60_000;
 const statsCache = new Map<string, Promise<CachedStats>>();
 
 export function invalidateCorpusStats(tenantId: string): void {
-  statsCache.delete(tenantId);
+  for (const key of statsCache.keys()) if (key.startsWith(`${tenantId} `)) statsCache.delete(key);
 }
 
-async function loadStats(db: Queryable, tenantId: string): Promise<CachedStats> {
+async function loadStats(db: Queryable, tenantId: string, model: string): Promise<CachedStats> {
   const totals = await db.query<{ n: number; avg: number | null }>(
     `SELECT count(*)::int AS n, avg(cardinality(lexical_terms))::float8 AS avg FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`,
     [tenantId],
@@ -93,25 +97,32 @@ async function loadStats(db: Queryable, tenantId: string): Promise<CachedStats> 
      GROUP BY term`,
     [tenantId],
   );
+  const vectors = await db.query<{ current: number; foreign: number }>(
+    `SELECT (count(*) FILTER (WHERE model = $2 AND approved))::int AS current, (count(*) FILTER (WHERE model <> $2))::int AS foreign
+     FROM knowledge_embeddings WHERE tenant_id = $1`,
+    [tenantId, model],
+  );
   return {
     until: Date.now() + STATS_TTL_MS,
     documents: totals.rows[0]!.n,
     averageLength: totals.rows[0]!.avg ?? 1,
     df: new Map(frequencies.rows.map((row) => [row.term, row.df])),
+    vectors: vectors.rows[0]!.current,
+    foreignVectors: vectors.rows[0]!.foreign,
   };
 }
 
-async function corpusStats(db: Queryable, tenantId: string): Promise<CorpusStats> {
-  let pending = statsCache.get(tenantId);
+async function corpusStats(db: Queryable, tenantId: string, model: string): Promise<CachedStats> {
+  const key = `${tenantId} ${model}`;
+  let pending = statsCache.get(key);
   if (!pending || (await pending).until < Date.now()) {
     // The promise is cached, so concurrent questions share one load.
-    pending = loadStats(db, tenantId);
+    pending = loadStats(db, tenantId, model);
     if (statsCache.size > 1000) statsCache.clear();
-    statsCache.set(tenantId, pending);
-    pending.catch(() => statsCache.delete(tenantId));
+    statsCache.set(key, pending);
+    pending.catch(() => statsCache.delete(key));
   }
-  const cached = await pending;
-  return { documents: cached.documents, averageLength: cached.averageLength, documentFrequency: cached.df };
+  return pending;
 }
 
 interface Candidate {
@@ -128,13 +139,21 @@ interface Candidate {
 export async function searchKnowledge(db: Queryable, tenantId: string, embedder: Embedder, question: string, options: SearchOptions = {}): Promise<SearchResult> {
   const mode = options.mode ?? 'hybrid';
   const limit = options.limit ?? 3;
-  const weights = mode === 'dense' ? { dense: 1, lexical: 0 } : mode === 'lexical' ? { dense: 0, lexical: 1 } : (options.weights ?? DEFAULT_WEIGHTS);
-  const floor = options.floor ?? DEFAULT_FLOORS[mode];
+  const cached = await corpusStats(db, tenantId, embedder.model);
+  const stats: CorpusStats = { documents: cached.documents, averageLength: cached.averageLength, documentFrequency: cached.df };
+  // Until `huashu reindex` has embedded the base with the current embedder there
+  // is nothing to compare the question's vector with: answer lexically rather
+  // than halve every relevance and abstain on everything.
+  const denseAvailable = cached.vectors > 0;
+  const weights =
+    mode === 'dense'
+      ? { dense: 1, lexical: 0 }
+      : mode === 'lexical' || !denseAvailable
+        ? { dense: 0, lexical: 1 }
+        : (options.weights ?? DEFAULT_WEIGHTS);
+  const floor = options.floor ?? DEFAULT_FLOORS[mode === 'hybrid' && !denseAvailable ? 'lexical' : mode];
   const terms = lexicalTerms(question);
-  const [stats, queryVector] = await Promise.all([
-    corpusStats(db, tenantId),
-    weights.dense > 0 ? embedder.embeddings.embedQuery(question) : Promise.resolve(undefined),
-  ]);
+  const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;
   const vector = queryVector ? toSql(queryVector) : null;
   const filterParams = [options.industry ?? null, options.tags?.length ? [...options.tags] : null];
   const filters = `AND ($3::text IS NULL OR e.industry = $3) AND ($4::text[] IS NULL OR e.tags && $4::text[])`;
@@ -210,11 +229,6 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
       ])
     : { rows: [] };
   const byId = new Map(rows.rows.map((row) => [row.id, row]));
-  let staleEmbeddings = false;
-  if (vector && candidates.length === 0 && stats.documents > 0) {
-    const other = await db.query(`SELECT 1 FROM knowledge_embeddings WHERE tenant_id = $1 AND model <> $2 LIMIT 1`, [tenantId, embedder.model]);
-    staleEmbeddings = other.rows.length > 0;
-  }
   const hits = ranked.map((candidate) => ({ ...candidate, row: byId.get(candidate.id)! }));
-  return { hits, abstained: hits.length === 0, staleEmbeddings };
+  return { hits, abstained: hits.length === 0, staleEmbeddings: cached.foreignVectors > 0 };
 }
