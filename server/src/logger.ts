@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -8,8 +8,8 @@ export type { Logger };
  * redaction list below is a second line of defence for anything that slips into
  * a logged object.
  */
-export function createLogger(level = 'info'): Logger {
-  return pino({
+export function createLogger(level = 'info', destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: 'huashu' },
     redact: {
@@ -29,5 +29,6 @@ export function createLogger(level = 'info'): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
