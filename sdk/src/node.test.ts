@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, testEngines, type Database, type TestServer, type TestTenant } from '@huashu/server';
+import { startTestServer, testEngines, type TestServer, type TestTenant } from '@huashu/server/testing';
+import type { Database } from '@huashu/server';
 import { createRepToken } from './node.js';
 
 // The Node helper signs on its own (no server code in the SDK); this checks the

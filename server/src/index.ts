@@ -8,9 +8,6 @@ export type { Database, Queryable, Engine } from './db/types.js';
 export { createTenant, issueKey } from './tenants.js';
 export { HuashuRetriever, type HuashuRetrieverInput } from './assistant/retriever.js';
 export { createEmbedder, type Embedder } from './assistant/embedder.js';
-// Test support for other workspaces' integration tests (the widget's browser tests drive the real server).
-export { startTestServer, type TestServer, type TestTenant } from './testing/test-server.js';
-export { testEngines, type TestEngine } from './testing/engines.js';
 // Retrieval evals (evals/) drive the same import, search and outcome code paths as the HTTP routes.
 export { importEntries, type ImportProgress } from './knowledge/service.js';
 export { recordOutcome } from './knowledge/store.js';

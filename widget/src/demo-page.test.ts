@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig, startServer, testEngines, type Database, type RunningServer } from '@huashu/server';
+import { loadConfig, startServer, type Database, type RunningServer } from '@huashu/server';
+import { testEngines } from '@huashu/server/testing';
 import { ARTIFACTS, launchChromium, requireBundle } from './test-support/browser.js';
 
 /** The demo lead's next step is an HIS integration demo; the demo knowledge base has three scripts for this worry. */

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestServer, testEngines, type Database, type TestServer, type TestTenant } from '@huashu/server';
+import { startTestServer, testEngines, type TestServer, type TestTenant } from '@huashu/server/testing';
+import type { Database } from '@huashu/server';
 import { requireBundle, WIDGET_DIST } from './paths.js';
 
 export { ARTIFACTS, BUNDLE, requireBundle, WIDGET_DIST } from './paths.js';

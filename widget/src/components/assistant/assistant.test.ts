@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '@huashu/server';
+import { startTestServer, type TestServer } from '@huashu/server/testing';
 import { join } from 'node:path';
 import { ARTIFACTS, nextEvent, startFakeChatModel, startWidgetTestEnv, type WidgetTestEnv } from '../../test-support/browser.js';
 
