@@ -9,7 +9,7 @@ import { emit } from '../../internal/events.js';
 import { HuashuElement } from '../../internal/huashu-element.js';
 import type { MessageKey } from '../../internal/i18n.js';
 import { alertIcon, checkIcon, plusIcon, removeIcon } from '../../internal/icons.js';
-import { baseStyles } from '../../internal/styles.js';
+import { baseStyles, formFooterStyles } from '../../internal/styles.js';
 import { contributeStyles } from './contribute.styles.js';
 
 /** What the form needs of a client; `createAssistantClient()` from `@huashu/sdk/assistant` fits. */
@@ -75,7 +75,7 @@ const ISSUE_MESSAGES: Record<EvidenceField, MessageKey> = {
  * @cssproperty --huashu-spacing - Gap between fields. Default `12px`.
  */
 export class HuashuContribute extends HuashuElement {
-  static override styles = [baseStyles, contributeStyles];
+  static override styles = [baseStyles, formFooterStyles, contributeStyles];
 
   static override properties: PropertyDeclarations = {
     token: { type: String },

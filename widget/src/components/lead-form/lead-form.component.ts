@@ -7,7 +7,7 @@ import { HuashuElement } from '../../internal/huashu-element.js';
 import type { MessageKey } from '../../internal/i18n.js';
 import { alertIcon, checkIcon } from '../../internal/icons.js';
 import { randomKey } from '../../internal/ids.js';
-import { baseStyles } from '../../internal/styles.js';
+import { baseStyles, formFooterStyles } from '../../internal/styles.js';
 import { isChineseMobile, isEmail, isWechatId, normalizePhone } from '../../internal/validation.js';
 import { leadFormStyles } from './lead-form.styles.js';
 
@@ -87,7 +87,7 @@ function parseFieldList(value: string | null | undefined, attribute: string): Le
  * @cssproperty --huashu-spacing - Gap between fields. Default `12px`.
  */
 export class HuashuLeadForm extends HuashuElement {
-  static override styles = [baseStyles, leadFormStyles];
+  static override styles = [baseStyles, formFooterStyles, leadFormStyles];
 
   static override properties: PropertyDeclarations = {
     publishableKey: { type: String, attribute: 'publishable-key' },

@@ -49,31 +49,6 @@ export const leadFormStyles = css`
     outline: none;
     box-shadow: var(--_focus-ring);
   }
-  .actions {
-    display: flex;
-    justify-content: flex-end;
-  }
-  @container (max-width: 400px) {
-    .actions .btn {
-      width: 100%;
-    }
-  }
-  .success {
-    display: flex;
-    gap: 10px;
-    align-items: flex-start;
-    padding: 14px 16px;
-    border: 1px solid color-mix(in srgb, var(--_success) 30%, transparent);
-    border-radius: var(--_radius);
-    background: color-mix(in srgb, var(--_success) 7%, var(--_surface));
-    color: var(--_success);
-  }
-  .success:focus {
-    outline: none;
-  }
-  .success:focus-visible {
-    box-shadow: var(--_focus-ring);
-  }
   .success-body {
     display: grid;
     gap: 8px;
