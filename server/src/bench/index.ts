@@ -32,13 +32,15 @@ const config = loadConfig({ ...process.env, DATABASE_URL: undefined, PORT: '0', 
 const knowledgeRows: KnowledgeBenchRow[] = [];
 const eventRows: EventsBenchRow[] = [];
 
+const ONLY = process.env['BENCH_ONLY'];
 for (const engine of engines) {
-  for (const size of SIZES) {
+  for (const size of ONLY === 'events' ? [] : SIZES) {
     const handle = await engine.open();
     const ctx = await createContext(config, handle.db, createLogger('silent'));
     knowledgeRows.push(await benchKnowledge(ctx, engine.name, size, progress));
     await handle.db.close();
   }
+  if (ONLY === 'knowledge') continue;
   const handle = await engine.open();
   const ctx = await createContext(config, handle.db, createLogger('silent'));
   eventRows.push(await benchEvents(ctx, engine.name, EVENTS[engine.name], handle, progress));
