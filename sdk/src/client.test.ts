@@ -76,7 +76,9 @@ describe('batching', () => {
 describe('persistence', () => {
   it('survives a reload: a new client over the same storage re-sends the same events', async () => {
     const storage = createMemoryStorage();
-    const first = setup({ storage }, offline(), offline(), offline());
+    // Every attempt fails: backoff is jittered, so a fixed number of failures
+    // could run out inside the 6 s below and let a retry succeed.
+    const first = setup({ storage }, ...Array.from({ length: 50 }, offline));
     first.client.track('before_reload');
     first.client.track('also_before');
     await vi.advanceTimersByTimeAsync(6000);
