@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, Queryable, QueryResult } from './types.js';
-import { VECTOR_SEARCH_SETTINGS } from './vector-settings.js';
+import { VECTOR_SEARCH_OPTIONS } from './vector-settings.js';
 
 // int8 (count(*), sums) as JS numbers: our counters stay far below 2^53, and
 // PGlite returns numbers too, so both engines give the same shapes.
@@ -26,12 +26,9 @@ export interface PostgresOptions {
 
 /** PostgreSQL with pgvector through `pg`; server replicas share it. */
 export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: VECTOR_SEARCH_OPTIONS });
   // An idle client's network error must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.query(VECTOR_SEARCH_SETTINGS).catch(() => undefined);
-  });
   const base = adapt(pool);
   return {
     engine: 'postgres',

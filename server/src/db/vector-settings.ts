@@ -5,3 +5,6 @@
  * still fills the LIMIT instead of returning fewer rows.
  */
 export const VECTOR_SEARCH_SETTINGS = 'SET hnsw.ef_search = 100; SET hnsw.iterative_scan = relaxed_order;';
+
+/** The same as start-up options of a `pg` connection (no extra round trip per connection). */
+export const VECTOR_SEARCH_OPTIONS = '-c hnsw.ef_search=100 -c hnsw.iterative_scan=relaxed_order';
