@@ -23,3 +23,28 @@ export function lexicalTerms(text: string): string[] {
 export function anyTermQuery(terms: readonly string[]): string {
   return [...new Set(terms)].map((term) => `'${term.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' | ');
 }
+
+/**
+ * Answers normalised for `answerMatch` (ranking.ts), kept by their text so an edited
+ * answer is simply a new key. normalizeText costs ~30 µs for a 100-character
+ * answer (mostly the traditional → simplified pass) and a question scores up
+ * to ~180 candidates, so uncached it would cost several ms per question. The
+ * budget bounds memory at about 2 × 4M characters; the oldest go first.
+ */
+const ANSWER_CACHE_CHARACTERS = 4_000_000;
+const normalizedAnswers = new Map<string, string>();
+let cachedCharacters = 0;
+
+export function normalizedAnswer(answer: string): string {
+  const hit = normalizedAnswers.get(answer);
+  if (hit !== undefined) return hit;
+  const normalized = normalizeText(answer);
+  normalizedAnswers.set(answer, normalized);
+  cachedCharacters += answer.length + normalized.length;
+  for (const [key, value] of normalizedAnswers) {
+    if (cachedCharacters <= ANSWER_CACHE_CHARACTERS) break;
+    normalizedAnswers.delete(key);
+    cachedCharacters -= key.length + value.length;
+  }
+  return normalized;
+}
