@@ -96,7 +96,7 @@ function datasetSection(report: EvalReport, dataset: DatasetInfo): string[] {
   for (const note of dataset.notes) lines.push(`- ${note}`);
   if (dataset.notes.length > 0) lines.push('');
   lines.push(
-    '| configuration | R@1 | R@3 | MRR@10 | nDCG@10 | R@3 served | in-scope abstained | out-of-scope abstained | abstention precision | floor | p50 ms | p95 ms | import s |',
+    '| configuration | R@1 | R@3 | MRR@10 | nDCG@10 | R@3 served | in-scope abstained | out-of-scope abstained | abstention precision | floor | p50 ms | p95 ms | KB import s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const result of results) {

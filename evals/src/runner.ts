@@ -10,7 +10,7 @@ import {
   openPglite,
   recordOutcome,
   searchKnowledge,
-  type Database,
+  type AppContext,
   type Embedder,
   type Principal,
   type RetrievalMode,
@@ -90,6 +90,12 @@ export type EvalPhase = 'import' | 'feedback' | 'questions';
 
 export interface RunOptions {
   onProgress?: (phase: EvalPhase, done: number, total: number) => void;
+  /**
+   * Share imported knowledge bases between configurations (see
+   * {@link KnowledgeBaseCache}); without it every run imports into its own
+   * fresh database and closes it.
+   */
+  knowledgeBases?: KnowledgeBaseCache;
 }
 
 /** Ranks kept per question: enough for MRR@10 and nDCG@10. */
@@ -169,48 +175,97 @@ function runBaseline(retriever: BaselineRetrieverConfig, dataset: EvalDataset, o
   return summarise(dataset, retriever, undefined, importMs, queries, outOfScope);
 }
 
-async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset, options: RunOptions): Promise<RetrievalEvalResult> {
-  const progress = options.onProgress ?? (() => {});
-  const floor = retriever.floor ?? DEFAULT_FLOORS[retriever.mode];
-  const boost = retriever.boost ?? false;
-  let db: Database | undefined;
+/** A dataset imported into a fresh in-memory PGlite with one embedder, ready for questions. */
+export interface PreparedKnowledgeBase {
+  ctx: AppContext;
+  tenantId: string;
+  /** Entry id → the dataset's externalId. */
+  externalOf: ReadonlyMap<string, string>;
+  importMs: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a fresh in-memory PGlite, migrates it and imports the dataset through
+ * `importEntries` (the code path of `POST /v1/knowledge/import`) with a secret
+ * key's rights, so every entry is approved. Any rejected row is an error: a
+ * silently smaller KB would flatter every number.
+ */
+export async function prepareKnowledgeBase(dataset: EvalDataset, embedder: Embedder | undefined, onProgress?: RunOptions['onProgress']): Promise<PreparedKnowledgeBase> {
+  const db = await openPglite();
   try {
-    db = await openPglite();
     await migrate(db);
-    const ctx = await createContext(loadConfig({ LOG_LEVEL: 'silent' }), db, createLogger('silent'), {
-      embedder: retriever.embedder?.(),
-    });
+    const ctx = await createContext(loadConfig({ LOG_LEVEL: 'silent' }), db, createLogger('silent'), { embedder });
     const tenant = await createTenant(db, { name: `eval ${dataset.name}`, slug: 'retrieval-eval' });
     const principal: Principal = { kind: 'secret', tenantId: tenant.id, keyId: 'retrieval-eval' };
-
     const started = performance.now();
-    progress('import', 0, dataset.entries.length);
-    const imported = await importEntries(ctx, principal, dataset.entries, (done, total) => progress('import', done, total));
+    onProgress?.('import', 0, dataset.entries.length);
+    const imported = await importEntries(ctx, principal, dataset.entries, (done, total) => onProgress?.('import', done, total));
     const importMs = performance.now() - started;
     if (imported.rejected.length > 0) {
       const first = imported.rejected.slice(0, 3).map((row) => `row ${row.index}: ${row.reason}`);
       throw new Error(`${dataset.name}: the importer rejected ${imported.rejected.length} entries (${first.join('; ')})`);
     }
     const ids = await db.query<{ id: string; external_id: string }>(`SELECT id, external_id FROM knowledge_entries WHERE tenant_id = $1`, [tenant.id]);
-    const externalOf = new Map(ids.rows.map((row) => [row.id, row.external_id]));
+    return { ctx, tenantId: tenant.id, externalOf: new Map(ids.rows.map((row) => [row.id, row.external_id])), importMs, close: () => db.close() };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
 
-    const search = (question: string, withBoost: boolean) =>
-      searchKnowledge(ctx.db, tenant.id, ctx.embedder, question, { mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0 });
+/**
+ * Imported knowledge bases shared by the configurations of one run: the
+ * lexical, dense and hybrid configurations read the same entries and vectors,
+ * so importing a 9k-entry corpus once per embedder instead of once per
+ * configuration saves minutes. Runs that record outcomes delete them again
+ * before they return, so no run sees another's feedback.
+ */
+export class KnowledgeBaseCache {
+  private readonly prepared = new Map<string, Promise<PreparedKnowledgeBase>>();
 
+  get(dataset: EvalDataset, retriever: HuashuRetrieverConfig, onProgress?: RunOptions['onProgress']): Promise<PreparedKnowledgeBase> {
+    // Configurations without their own embedder share the server default's KB.
+    const key = `${dataset.name}\u0000${retriever.embedder ? retriever.name : 'default embedder'}`;
+    let kb = this.prepared.get(key);
+    if (!kb) {
+      kb = prepareKnowledgeBase(dataset, retriever.embedder?.(), onProgress);
+      this.prepared.set(key, kb);
+    }
+    return kb;
+  }
+
+  /** Closes every database; call it when the run (or one dataset) is done. */
+  async close(): Promise<void> {
+    const all = [...this.prepared.values()];
+    this.prepared.clear();
+    for (const kb of await Promise.allSettled(all)) if (kb.status === 'fulfilled') await kb.value.close();
+  }
+}
+
+async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset, options: RunOptions): Promise<RetrievalEvalResult> {
+  const progress = options.onProgress ?? (() => {});
+  const floor = retriever.floor ?? DEFAULT_FLOORS[retriever.mode];
+  const boost = retriever.boost ?? false;
+  const kb = options.knowledgeBases
+    ? await options.knowledgeBases.get(dataset, retriever, progress)
+    : await prepareKnowledgeBase(dataset, retriever.embedder?.(), progress);
+  const { ctx, tenantId, externalOf } = kb;
+  const search = (question: string, withBoost: boolean) =>
+    searchKnowledge(ctx.db, tenantId, ctx.embedder, question, { mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0 });
+  try {
     if (boost) {
-      // A rep who asked a feedback question saw the unboosted top 3 and tried
-      // scripts in order: every wrong one tried before the right one is
-      // reported as a failure, the right one as a success; when the right one
-      // was not shown, the first script shown is reported as a failure.
+      // A rep who asked a feedback question saw the unboosted top 3, used the
+      // script that fits (the relevant one) if it was shown and reported a
+      // success; when none fitted, the rep used none and reported nothing. A
+      // rep does not try a script about another topic on a customer, so
+      // failures are not simulated: the set has no notion of a script that fits
+      // but does not work.
       const asked = dataset.queries.filter((query) => receivesFeedback(query.id));
       for (const [index, query] of asked.entries()) {
         const shown = (await search(query.text, false)).hits.slice(0, 3).map((hit) => hit.row.id);
-        const right = shown.findIndex((id) => query.relevant.includes(externalOf.get(id)!));
-        const reports: Array<{ entryId: string; outcome: 'success' | 'failure' }> =
-          right < 0
-            ? shown.slice(0, 1).map((entryId) => ({ entryId, outcome: 'failure' }))
-            : [...shown.slice(0, right).map((entryId) => ({ entryId, outcome: 'failure' as const })), { entryId: shown[right]!, outcome: 'success' }];
-        for (let repeat = 0; repeat < FEEDBACK_REPORTS; repeat++) for (const report of reports) await recordOutcome(ctx.db, tenant.id, report);
+        const used = shown.find((id) => query.relevant.includes(externalOf.get(id)!));
+        if (used) for (let repeat = 0; repeat < FEEDBACK_REPORTS; repeat++) await recordOutcome(ctx.db, tenantId, { entryId: used, outcome: 'success' });
         progress('feedback', index + 1, asked.length);
       }
     }
@@ -235,15 +290,17 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       const { topRelevance, abstained, latencyMs } = await ask(query.text);
       outOfScope.push({ id: query.id, topRelevance, abstained, latencyMs });
     }
-    return summarise(dataset, retriever, floor, importMs, queries, outOfScope);
+    return summarise(dataset, retriever, floor, kb.importMs, queries, outOfScope);
   } finally {
-    await db?.close();
+    if (!options.knowledgeBases) await kb.close();
+    else if (boost) await ctx.db.query(`DELETE FROM knowledge_outcomes WHERE tenant_id = $1`, [tenantId]);
   }
 }
 
 /**
  * Measures one retriever on one dataset. Huashu configurations run the
- * server's real code path on a fresh in-memory PGlite: entries go in through
+ * server's real code path on a fresh in-memory PGlite (or one shared through
+ * `options.knowledgeBases`): entries go in through
  * `importEntries` (what `POST /v1/knowledge/import` calls), questions through
  * `searchKnowledge` (what `/v1/assistant/ask` calls), outcomes through
  * `recordOutcome` (what `POST /v1/outcomes` calls).
