@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abstentionSummary, latencySummary, mean, ndcgAtK, percentile, rankingSummary, recallAtK, reciprocalRank } from './metrics.js';
+import { abstentionSummary, latencySummary, mean, ndcgAtK, pairedComparison, percentile, rankingSummary, recallAtK, reciprocalRank, signTestPValue } from './metrics.js';
 
 describe('recallAtK', () => {
   it('is hit@k for one relevant id', () => {
@@ -122,5 +122,39 @@ describe('rankingSummary', () => {
   it('is NaN for an empty set', () => {
     expect(mean([])).toBeNaN();
     expect(rankingSummary([]).recall3).toBeNaN();
+  });
+});
+
+describe('paired comparison and sign test', () => {
+  it('matches the exact binomial tail', () => {
+    // n = 10, k = 2: P(X ≤ 2) = (1 + 10 + 45) / 1024; two-sided doubles it.
+    expect(signTestPValue(8, 2)).toBeCloseTo((2 * 56) / 1024, 10);
+    expect(signTestPValue(2, 8)).toBeCloseTo((2 * 56) / 1024, 10);
+    expect(signTestPValue(5, 5)).toBe(1);
+    expect(signTestPValue(0, 0)).toBe(1);
+    expect(signTestPValue(6, 0)).toBeCloseTo(2 / 64, 10);
+  });
+
+  it('stays finite for thousands of discordant questions', () => {
+    const p = signTestPValue(1100, 900);
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(0.001);
+  });
+
+  it('counts questions one run gets right and the other misses', () => {
+    const ours = [
+      { id: 'a', hit: true },
+      { id: 'b', hit: true },
+      { id: 'c', hit: false },
+      { id: 'd', hit: true },
+    ];
+    const reference = [
+      { id: 'd', hit: true },
+      { id: 'c', hit: true },
+      { id: 'b', hit: false },
+      { id: 'a', hit: false },
+    ];
+    expect(pairedComparison(ours, reference)).toEqual({ wins: 2, losses: 1, pValue: 1 });
+    expect(() => pairedComparison(ours, reference.slice(1))).toThrow(/missing/);
   });
 });

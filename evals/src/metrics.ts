@@ -115,3 +115,48 @@ export function rankingSummary(queries: readonly RankedQuery[]): RankingSummary 
     servedRecall3: mean(queries.map((q) => (q.abstained ? 0 : recallAtK(q.ranked, q.relevant, 3)))),
   };
 }
+
+export interface PairedComparison {
+  /** Questions the configuration gets right and the reference misses. */
+  wins: number;
+  /** Questions the reference gets right and the configuration misses. */
+  losses: number;
+  /** Two-sided exact sign test (McNemar) on wins vs losses; 1 when there are none. */
+  pValue: number;
+}
+
+/**
+ * Exact two-sided sign test: the probability, if wins and losses were equally
+ * likely, of a split at least as uneven as the one observed. Summed in log
+ * space so that thousands of discordant questions do not underflow.
+ */
+export function signTestPValue(wins: number, losses: number): number {
+  const n = wins + losses;
+  if (n === 0) return 1;
+  const k = Math.min(wins, losses);
+  let logChoose = 0;
+  const terms: number[] = [];
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logChoose += Math.log(n - i + 1) - Math.log(i);
+    terms.push(logChoose - n * Math.LN2);
+  }
+  const tail = terms.reduce((sum, logP) => sum + Math.exp(logP), 0);
+  return Math.min(1, 2 * tail);
+}
+
+/** Hit-or-miss comparison of two runs over the same questions, matched by id. */
+export function pairedComparison(
+  ours: ReadonlyArray<{ id: string; hit: boolean }>,
+  reference: ReadonlyArray<{ id: string; hit: boolean }>,
+): PairedComparison {
+  const referenceHit = new Map(reference.map((record) => [record.id, record.hit]));
+  let wins = 0;
+  let losses = 0;
+  for (const record of ours) {
+    const other = referenceHit.get(record.id);
+    if (other === undefined) throw new Error(`question ${record.id} is missing from the reference run`);
+    if (record.hit && !other) wins++;
+    if (!record.hit && other) losses++;
+  }
+  return { wins, losses, pValue: signTestPValue(wins, losses) };
+}

@@ -1,5 +1,4 @@
-import type { RankingSummary } from './metrics.js';
-import { rankingSummary } from './metrics.js';
+import { pairedComparison, rankingSummary, recallAtK, type RankingSummary } from './metrics.js';
 import { receivesFeedback, type RetrievalEvalResult } from './runner.js';
 
 export interface DatasetInfo {
@@ -38,6 +37,14 @@ export interface TargetCheck {
   met: boolean | undefined;
 }
 
+const hits = (result: RetrievalEvalResult) => result.queries.map((record) => ({ id: record.id, hit: recallAtK(record.ranked, record.relevant, 3) > 0 }));
+
+/** "+wins / −losses (p …)" of `ours` against `reference` on recall@3, question by question. */
+function describePaired(ours: RetrievalEvalResult, reference: RetrievalEvalResult): string {
+  const paired = pairedComparison(hits(ours), hits(reference));
+  return `+${paired.wins} / −${paired.losses}, p ${paired.pValue < 0.001 ? '< 0.001' : fixed(paired.pValue, 3)}`;
+}
+
 function find(results: readonly RetrievalEvalResult[], dataset: string, retriever: string) {
   return results.find((result) => result.dataset === dataset && result.retriever === retriever);
 }
@@ -67,7 +74,9 @@ export function checkTargets(report: EvalReport): TargetCheck[] {
   const lcqmcBaseline = find(results, 'lcqmc', baseline);
   checks.push({
     target: 'LCQMC dev recall@3 ≥ 0.95',
-    measured: lcqmc ? `${fixed(lcqmc.ranking.recall3)} (BM25 char-unigram: ${fixed(lcqmcBaseline?.ranking.recall3 ?? Number.NaN)})` : 'not run (corpus not measured in this run)',
+    measured: lcqmc
+      ? `${fixed(lcqmc.ranking.recall3)} (BM25 char-unigram: ${fixed(lcqmcBaseline?.ranking.recall3 ?? Number.NaN)}${lcqmcBaseline ? `; ${describePaired(lcqmc, lcqmcBaseline)}` : ''})`
+      : 'not run (corpus not measured in this run)',
     met: lcqmc ? lcqmc.ranking.recall3 >= 0.95 : undefined,
   });
   for (const [dataset, label] of [
@@ -78,7 +87,7 @@ export function checkTargets(report: EvalReport): TargetCheck[] {
     const anchor = find(results, dataset, baseline);
     checks.push({
       target: `${label} recall@3 above BM25 char-unigram`,
-      measured: ours && anchor ? `${fixed(ours.ranking.recall3)} vs ${fixed(anchor.ranking.recall3)}` : 'not run (corpus not measured in this run)',
+      measured: ours && anchor ? `${fixed(ours.ranking.recall3)} vs ${fixed(anchor.ranking.recall3)} (${describePaired(ours, anchor)})` : 'not run (corpus not measured in this run)',
       met: ours && anchor ? ours.ranking.recall3 > anchor.ranking.recall3 : undefined,
     });
   }
@@ -96,13 +105,15 @@ function datasetSection(report: EvalReport, dataset: DatasetInfo): string[] {
   for (const note of dataset.notes) lines.push(`- ${note}`);
   if (dataset.notes.length > 0) lines.push('');
   lines.push(
-    '| configuration | R@1 | R@3 | MRR@10 | nDCG@10 | R@3 served | in-scope abstained | out-of-scope abstained | abstention precision | floor | p50 ms | p95 ms | KB import s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| configuration | R@1 | R@3 | MRR@10 | nDCG@10 | R@3 vs anchor | R@3 served | in-scope abstained | out-of-scope abstained | abstention precision | floor | p50 ms | p95 ms | KB import s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
+  const anchor = results.find((result) => result.retriever === report.baselineRetriever);
   for (const result of results) {
     const { ranking, abstention, latency } = result;
+    const versus = anchor && result !== anchor ? describePaired(result, anchor) : '—';
     lines.push(
-      `| ${result.retriever} | ${fixed(ranking.recall1)} | ${fixed(ranking.recall3)} | ${fixed(ranking.mrr10)} | ${fixed(ranking.ndcg10)} | ${fixed(ranking.servedRecall3)} | ${share(abstention.inScopeAbstained)} | ${share(abstention.recall)} | ${share(abstention.precision)} | ${result.floor === undefined ? '—' : fixed(result.floor, 2)} | ${fixed(latency.p50, 1)} | ${fixed(latency.p95, 1)} | ${fixed(result.importMs / 1000, 1)} |`,
+      `| ${result.retriever} | ${fixed(ranking.recall1)} | ${fixed(ranking.recall3)} | ${fixed(ranking.mrr10)} | ${fixed(ranking.ndcg10)} | ${versus} | ${fixed(ranking.servedRecall3)} | ${share(abstention.inScopeAbstained)} | ${share(abstention.recall)} | ${share(abstention.precision)} | ${result.floor === undefined ? '—' : fixed(result.floor, 2)} | ${fixed(latency.p50, 1)} | ${fixed(latency.p95, 1)} | ${fixed(result.importMs / 1000, 1)} |`,
     );
   }
   lines.push('');
@@ -161,7 +172,8 @@ export function renderMarkdown(report: EvalReport): string {
     '',
     'R@k = recall@k, MRR@10, nDCG@10: on the ranking before the abstention floor. "R@3 served" counts an abstained question as a miss. ' +
       '"in-scope abstained": questions with an answer in the KB on which the assistant abstained; "out-of-scope abstained": abstention recall; ' +
-      '"abstention precision": the share of abstentions that were out-of-scope. Latency: one `searchKnowledge` call (10 results) per question on in-memory PGlite, one process.',
+      '"abstention precision": the share of abstentions that were out-of-scope. "R@3 vs anchor": questions this configuration has in its top 3 and the BM25 anchor does not (+), and the reverse (−), with the two-sided exact sign-test p-value — a difference with p above 0.05 is within noise. ' +
+      'Latency: one `searchKnowledge` call (10 results) per question on in-memory PGlite, one process. Configurations with the same embedder share one import of each dataset ("KB import s").',
     '',
   ];
   for (const dataset of report.datasets) lines.push(...datasetSection(report, dataset));
@@ -195,12 +207,14 @@ export function renderRecallChart(results: readonly RetrievalEvalResult[], title
   const gap = 28;
   const groupWidth = retrievers.length * bar;
   const left = 56;
-  const top = 40;
+  // Room above the tallest bar for its rotated value label.
+  const top = 64;
   const plotHeight = 240;
   const plotWidth = Math.max(datasets.length * (groupWidth + gap) + gap, 200);
   const legendTop = top + plotHeight + 56;
   const legendRows = Math.ceil(retrievers.length / 3);
-  const width = left + plotWidth + 20;
+  const legendColumn = 200;
+  const width = left + Math.max(plotWidth, 3 * legendColumn) + 20;
   const height = legendTop + legendRows * 20 + 16;
   const y = (value: number) => top + plotHeight * (1 - value);
   const out: string[] = [
@@ -227,14 +241,17 @@ export function renderRecallChart(results: readonly RetrievalEvalResult[], title
       const result = results.find((item) => item.dataset === dataset && item.retriever === retriever);
       if (!result || !Number.isFinite(result.ranking.recall3)) return;
       const value = result.ranking.recall3;
+      const cx = x0 + r * bar + (bar - 2) / 2;
       out.push(
         `<rect x="${x0 + r * bar}" y="${y(value)}" width="${bar - 2}" height="${plotHeight * value}" fill="${PALETTE[r % PALETTE.length]}">` +
           `<title>${escapeXml(`${retriever} on ${dataset}: ${value.toFixed(3)}`)}</title></rect>`,
+        // The value above its bar, vertical so neighbouring labels never overlap.
+        `<text transform="translate(${cx + 3} ${y(value) - 4}) rotate(-90)" font-size="9">${value.toFixed(3)}</text>`,
       );
     });
   });
   retrievers.forEach((retriever, r) => {
-    const lx = left + (r % 3) * 200;
+    const lx = left + (r % 3) * legendColumn;
     const ly = legendTop + Math.floor(r / 3) * 20;
     out.push(
       `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${PALETTE[r % PALETTE.length]}"/>`,
