@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KnowledgeEntryInput } from '@huashu/core';
+import { fnv1a } from './stable-hash.js';
 
 /** One question with the entries (by externalId) that answer it. */
 export interface EvalQuery {
@@ -146,20 +147,6 @@ export interface FaqLoadOptions {
 }
 
 /**
- * A deterministic, well-mixed order that does not depend on the file order:
- * FNV-1a of the query id. Subsamples of different sizes are nested (the first
- * 500 are inside the first 1000), so numbers from different budgets compare.
- */
-function sampleKey(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/**
  * An FAQ-retrieval benchmark from a question-pair corpus, built the way
  * faq-pairs/README.md describes: the KB is every distinct second sentence
  * (positives and negatives alike, so negatives act as hard distractors); each
@@ -205,8 +192,10 @@ export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: 
   const notes: string[] = [];
   let queries = allQueries;
   if (options.maxQueries !== undefined && allQueries.length > options.maxQueries) {
+    // Ordered by hash, samples of different sizes are nested (the first 500 are
+    // inside the first 1,000), so numbers from different budgets compare.
     const kept = new Set(
-      [...allQueries].sort((a, b) => sampleKey(a.id) - sampleKey(b.id) || a.id.localeCompare(b.id)).slice(0, options.maxQueries),
+      [...allQueries].sort((a, b) => fnv1a(a.id) - fnv1a(b.id) || a.id.localeCompare(b.id)).slice(0, options.maxQueries),
     );
     queries = allQueries.filter((query) => kept.has(query));
     notes.push(
