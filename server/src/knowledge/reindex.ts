@@ -2,6 +2,7 @@ import type { Database } from '../db/types.js';
 import { embeddingText, type Embedder } from '../assistant/embedder.js';
 import { invalidateCorpusStats } from '../assistant/search.js';
 import { entryTerms, storeVectors } from './store.js';
+import { ensureVectorIndexes } from './vector-index.js';
 
 const BATCH = 500;
 
@@ -35,6 +36,7 @@ export async function reindexTenant(db: Database, tenantId: string, embedder: Em
     after = batch.rows.at(-1)!.id;
     onProgress?.(done, total);
   }
+  await ensureVectorIndexes(db, tenantId);
   invalidateCorpusStats(tenantId);
   return done;
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { invalidateCorpusStats } from '../assistant/search.js';
 import { describeIssues, toFieldIssues } from '../http/validate.js';
 import { getEntry, upsertEntries, type EntryData } from './store.js';
+import { ensureVectorIndexes } from './vector-index.js';
 
 /** Rows per statement and transaction: big enough to amortise round trips, small enough to report progress. */
 export const IMPORT_CHUNK = 500;
@@ -58,6 +59,7 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
     onProgress?.(Math.min(start + IMPORT_CHUNK, unique.length), unique.length);
   }
   result.rejected.sort((a, b) => a.index - b.index);
+  await ensureVectorIndexes(ctx.db, principal.tenantId);
   if (unique.length >= ANALYZE_AFTER) {
     // Fresh planner statistics: PGlite has no autovacuum, and on either engine a
     // plan made for an empty table turns the dense search into a nested loop.
@@ -71,6 +73,7 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
 export async function createEntry(ctx: AppContext, principal: Principal, input: KnowledgeEntryInput): Promise<KnowledgeEntry> {
   const data = toData(input, principal);
   const [stored] = await ctx.db.transaction((tx) => upsertEntries(tx, principal.tenantId, [data], ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
+  await ensureVectorIndexes(ctx.db, principal.tenantId);
   invalidateCorpusStats(principal.tenantId);
   return getEntry(ctx.db, principal.tenantId, stored!.id);
 }

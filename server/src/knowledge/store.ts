@@ -3,7 +3,6 @@ import { HuashuError, type Evidence, type KnowledgeEntry, type KnowledgeStatus }
 import type { Queryable } from '../db/types.js';
 import { embeddingText, type Embedder } from '../assistant/embedder.js';
 import { lexicalTerms } from '../assistant/terms.js';
-import { ensureVectorIndex } from './vector-index.js';
 import { toSql } from './vector.js';
 
 /** A validated entry ready to store. */
@@ -135,7 +134,6 @@ export async function upsertEntries(
 
 export async function storeVectors(tx: Queryable, tenantId: string, ids: readonly string[], vectors: readonly number[][], model: string): Promise<void> {
   if (ids.length === 0) return;
-  await ensureVectorIndex(tx, vectors[0]!.length);
   await tx.query(
     `INSERT INTO knowledge_embeddings (entry_id, tenant_id, model, dim, approved, embedding)
      SELECT u.id, $1, $2, $3, e.status = 'approved', u.v::vector

@@ -3,7 +3,8 @@ import type { Queryable } from '../db/types.js';
 /** pgvector's HNSW indexes `vector` columns of at most 2,000 dimensions. */
 const MAX_INDEXED_DIMENSIONS = 2000;
 
-const ensured = new Set<number>();
+// Per database handle: tests and benchmarks open several databases in one process.
+const ensured = new WeakMap<Queryable, Set<number>>();
 
 function checkedDimension(dim: number): number {
   // Interpolated into DDL and casts (types cannot be parameters), so it must be a plain integer.
@@ -19,12 +20,24 @@ function checkedDimension(dim: number): number {
  */
 export async function ensureVectorIndex(db: Queryable, dim: number): Promise<void> {
   const d = checkedDimension(dim);
-  if (d > MAX_INDEXED_DIMENSIONS || ensured.has(d)) return;
+  const done = ensured.get(db) ?? new Set<number>();
+  ensured.set(db, done);
+  if (d > MAX_INDEXED_DIMENSIONS || done.has(d)) return;
   await db.exec(
     `CREATE INDEX IF NOT EXISTS knowledge_embeddings_hnsw_${d} ON knowledge_embeddings
        USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE dim = ${d} AND approved`,
   );
-  ensured.add(d);
+  done.add(d);
+}
+
+/**
+ * Indexes every dimension a tenant's vectors use. Called after vectors are
+ * written, not before: on a first import the index is then built in one pass
+ * over the finished table, several times faster than maintaining it row by row.
+ */
+export async function ensureVectorIndexes(db: Queryable, tenantId: string): Promise<void> {
+  const dims = await db.query<{ dim: number }>(`SELECT DISTINCT dim FROM knowledge_embeddings WHERE tenant_id = $1`, [tenantId]);
+  for (const { dim } of dims.rows) await ensureVectorIndex(db, dim);
 }
 
 /**
