@@ -197,7 +197,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
        WHERE e.tenant_id = $1 AND e.status = 'approved' AND e.search_tsv @@ $2::tsquery ${filters}
        ORDER BY ts_rank(e.search_tsv, $2::tsquery) DESC, e.id
        LIMIT $5`,
-      [tenantId, anyTermQuery(selective.length > 0 ? selective : terms), ...filterParams, CANDIDATES * 2],
+      [tenantId, anyTermQuery(selective.length > 0 ? selective : terms), ...filterParams, CANDIDATES],
     );
     for (const row of rows.rows) ids.add(row.id);
   }
