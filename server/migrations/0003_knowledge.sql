@@ -17,17 +17,27 @@ CREATE TABLE knowledge_entries (
   reviewed_by text,
   reviewed_at timestamptz,
   verified_until timestamptz,
-  -- Segmented words and characters of the question and tags (BM25 field), and the
-  -- same lexemes as a tsvector: built in the server with jieba, stored as-is
-  -- (array_to_tsvector = the `simple` configuration without a parser pass).
+  -- Segmented words and characters of the question and tags (the BM25 field),
+  -- built in the server with jieba; indexed as a tsvector in knowledge_lexicon.
   lexical_terms text[] NOT NULL DEFAULT '{}',
-  search_tsv tsvector NOT NULL DEFAULT ''::tsvector,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX knowledge_entries_external_idx ON knowledge_entries (tenant_id, external_id);
 CREATE INDEX knowledge_entries_status_idx ON knowledge_entries (tenant_id, status);
-CREATE INDEX knowledge_entries_tsv_idx ON knowledge_entries USING gin (search_tsv);
+
+-- The lexical index: the entry's terms as a tsvector (array_to_tsvector = the
+-- `simple` configuration without a parser pass, so jieba's segmentation stands),
+-- in a narrow table of its own because scoring candidates with ts_rank scans
+-- every matching row, and the entries' rows are wide (answers, evidence).
+CREATE TABLE knowledge_lexicon (
+  entry_id text PRIMARY KEY REFERENCES knowledge_entries(id) ON DELETE CASCADE,
+  tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  approved boolean NOT NULL,
+  search_tsv tsvector NOT NULL
+);
+CREATE INDEX knowledge_lexicon_tsv_idx ON knowledge_lexicon USING gin (search_tsv);
+CREATE INDEX knowledge_lexicon_tenant_idx ON knowledge_lexicon (tenant_id) WHERE approved;
 
 -- One vector per entry, with the model and dimension that produced it, so a
 -- change of embedder is detected and `huashu reindex` asked for. HNSW indexes
@@ -52,16 +62,24 @@ CREATE TABLE knowledge_embeddings (
 ALTER TABLE knowledge_embeddings ALTER COLUMN embedding SET STORAGE PLAIN;
 CREATE INDEX knowledge_embeddings_tenant_idx ON knowledge_embeddings (tenant_id, model);
 
-CREATE FUNCTION knowledge_embeddings_follow_status() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Keeps the lexicon and the vectors' `approved` flag in step with the entry, so
+-- no write path can forget one of them.
+CREATE FUNCTION knowledge_entries_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE knowledge_embeddings SET approved = (NEW.status = 'approved')
-  WHERE tenant_id = NEW.tenant_id AND entry_id = NEW.id AND approved IS DISTINCT FROM (NEW.status = 'approved');
+  INSERT INTO knowledge_lexicon (entry_id, tenant_id, approved, search_tsv)
+  VALUES (NEW.id, NEW.tenant_id, NEW.status = 'approved',
+          array_to_tsvector(ARRAY(SELECT DISTINCT term FROM unnest(NEW.lexical_terms) AS term WHERE term <> '')))
+  ON CONFLICT (entry_id) DO UPDATE SET approved = EXCLUDED.approved, search_tsv = EXCLUDED.search_tsv;
+  IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+    UPDATE knowledge_embeddings SET approved = (NEW.status = 'approved')
+    WHERE tenant_id = NEW.tenant_id AND entry_id = NEW.id;
+  END IF;
   RETURN NULL;
 END;
 $$;
-CREATE TRIGGER knowledge_entries_status_to_embeddings
-  AFTER UPDATE OF status ON knowledge_entries
-  FOR EACH ROW EXECUTE FUNCTION knowledge_embeddings_follow_status();
+CREATE TRIGGER knowledge_entries_sync
+  AFTER INSERT OR UPDATE OF status, lexical_terms ON knowledge_entries
+  FOR EACH ROW EXECUTE FUNCTION knowledge_entries_sync();
 
 -- Reported outcomes of using a script; success rates are computed over a recent window.
 CREATE TABLE knowledge_outcomes (

@@ -112,8 +112,8 @@ async function loadStats(db: Queryable, tenantId: string, model: string): Promis
   );
   const frequencies = await db.query<{ term: string; df: number }>(
     `SELECT term, count(*)::int AS df
-     FROM knowledge_entries e, unnest(tsvector_to_array(e.search_tsv)) AS term
-     WHERE e.tenant_id = $1 AND e.status = 'approved'
+     FROM knowledge_lexicon l, unnest(tsvector_to_array(l.search_tsv)) AS term
+     WHERE l.tenant_id = $1 AND l.approved
      GROUP BY term`,
     [tenantId],
   );
@@ -192,10 +192,13 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
       .filter((term) => df(term) > 0 && df(term) <= Math.max(COMMON_TERM_MIN_DOCUMENTS, COMMON_TERM_SHARE * stats.documents))
       .sort((a, b) => df(a) - df(b))
       .slice(0, CANDIDATE_TERMS);
+    const filtered = filterParams.some((value) => value !== null);
     const rows = await db.query<{ id: string }>(
-      `SELECT e.id FROM knowledge_entries e
-       WHERE e.tenant_id = $1 AND e.status = 'approved' AND e.search_tsv @@ $2::tsquery ${filters}
-       ORDER BY ts_rank(e.search_tsv, $2::tsquery) DESC, e.id
+      `SELECT l.entry_id AS id FROM knowledge_lexicon l
+       ${filtered ? 'JOIN knowledge_entries e ON e.id = l.entry_id AND e.tenant_id = $1' : ''}
+       WHERE l.tenant_id = $1 AND l.approved AND l.search_tsv @@ $2::tsquery
+         ${filtered ? filters : 'AND ($3::text IS NULL) AND ($4::text[] IS NULL)'}
+       ORDER BY ts_rank(l.search_tsv, $2::tsquery) DESC, l.entry_id
        LIMIT $5`,
       [tenantId, anyTermQuery(selective.length > 0 ? selective : terms), ...filterParams, CANDIDATES],
     );

@@ -24,8 +24,7 @@ export async function reindexTenant(db: Database, tenantId: string, embedder: Em
     const vectors = await embedder.embeddings.embedDocuments(batch.rows.map((row) => embeddingText(row)));
     await db.transaction(async (tx) => {
       await tx.query(
-        `UPDATE knowledge_entries e SET lexical_terms = ARRAY(SELECT jsonb_array_elements_text(u.terms::jsonb)),
-           search_tsv = array_to_tsvector(ARRAY(SELECT DISTINCT jsonb_array_elements_text(u.terms::jsonb)))
+        `UPDATE knowledge_entries e SET lexical_terms = ARRAY(SELECT jsonb_array_elements_text(u.terms::jsonb))
          FROM unnest($2::text[], $3::text[]) AS u(id, terms)
          WHERE e.tenant_id = $1 AND e.id = u.id`,
         [tenantId, batch.rows.map((row) => row.id), batch.rows.map((row) => JSON.stringify(entryTerms(row)))],

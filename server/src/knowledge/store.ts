@@ -87,13 +87,12 @@ export async function upsertEntries(
   const terms = entries.map(entryTerms);
   const result = await tx.query<{ id: string; inserted: boolean }>(
     `INSERT INTO knowledge_entries AS k (id, tenant_id, external_id, question, answer, evidence, tags, industry, product, status,
-        author_rep_id, author_name, verified_until, lexical_terms, search_tsv)
+        author_rep_id, author_name, verified_until, lexical_terms)
      SELECT u.id, $1, u.external_id, u.question, u.answer, u.evidence::jsonb,
             ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.industry, u.product, u.status,
             u.author_rep_id, u.author_name,
             CASE WHEN u.status = 'approved' THEN now() + make_interval(days => $2) END,
-            ARRAY(SELECT jsonb_array_elements_text(u.terms::jsonb)),
-            array_to_tsvector(ARRAY(SELECT DISTINCT jsonb_array_elements_text(u.terms::jsonb)))
+            ARRAY(SELECT jsonb_array_elements_text(u.terms::jsonb))
      FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
                  $12::text[], $13::text[], $14::text[])
        AS u(id, external_id, question, answer, evidence, tags, industry, product, status, author_rep_id, author_name, terms)
@@ -101,7 +100,7 @@ export async function upsertEntries(
        question = EXCLUDED.question, answer = EXCLUDED.answer, evidence = EXCLUDED.evidence, tags = EXCLUDED.tags,
        industry = EXCLUDED.industry, product = EXCLUDED.product, status = EXCLUDED.status,
        verified_until = CASE WHEN EXCLUDED.status = 'approved' THEN EXCLUDED.verified_until ELSE k.verified_until END,
-       lexical_terms = EXCLUDED.lexical_terms, search_tsv = EXCLUDED.search_tsv, updated_at = now()
+       lexical_terms = EXCLUDED.lexical_terms, updated_at = now()
      WHERE k.tenant_id = $1
      RETURNING k.id, (xmax = 0) AS inserted`,
     [
