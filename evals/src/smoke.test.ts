@@ -34,10 +34,6 @@ describe('retrieval smoke eval: sales-objections (60 entries, 180 questions, 22 
     expect(result.queries.filter((record) => record.abstained).length).toBeLessThanOrEqual(18);
     // Measured 13/22 out-of-scope questions abstained; at most 2 fewer.
     expect(result.outOfScope.filter((record) => record.abstained).length).toBeGreaterThanOrEqual(11);
-    // One question at a time on 60 entries; measured p50 ≈ 5 ms, p95 ≈ 10 ms on
-    // two shared cores. Generous, because CI machines vary: it catches a
-    // per-question scan of the whole base, not a few ms.
-    expect(result.latency.p50).toBeLessThan(50);
   });
 
   it('the runner’s abstention agrees with what /v1/assistant/ask returns', async () => {
