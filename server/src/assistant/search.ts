@@ -178,7 +178,17 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
   const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;
   const vector = queryVector ? toSql(queryVector) : null;
   const filterParams = [options.industry ?? null, options.tags?.length ? [...options.tags] : null];
-  const filters = `AND ($3::text IS NULL OR e.industry = $3) AND ($4::text[] IS NULL OR e.tags && $4::text[])`;
+  const filtered = filterParams.some((value) => value !== null);
+  // Filters need the entries' columns; without them each retriever reads its
+  // narrow table alone. Postgres must be able to type every parameter, so the
+  // unused filter parameters still appear, as IS NULL checks.
+  const scope = (alias: 'l' | 'v') =>
+    filtered
+      ? {
+          join: `JOIN knowledge_entries e ON e.id = ${alias}.entry_id AND e.tenant_id = $1`,
+          where: `AND ($3::text IS NULL OR e.industry = $3) AND ($4::text[] IS NULL OR e.tags && $4::text[])`,
+        }
+      : { join: '', where: `AND ($3::text IS NULL) AND ($4::text[] IS NULL)` };
 
   // Two phases: each retriever first picks candidate ids reading as little as
   // possible (ordering by ts_rank or distance computes the select list for every
@@ -192,12 +202,10 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
       .filter((term) => df(term) > 0 && df(term) <= Math.max(COMMON_TERM_MIN_DOCUMENTS, COMMON_TERM_SHARE * stats.documents))
       .sort((a, b) => df(a) - df(b))
       .slice(0, CANDIDATE_TERMS);
-    const filtered = filterParams.some((value) => value !== null);
+    const { join, where } = scope('l');
     const rows = await db.query<{ id: string }>(
-      `SELECT l.entry_id AS id FROM knowledge_lexicon l
-       ${filtered ? 'JOIN knowledge_entries e ON e.id = l.entry_id AND e.tenant_id = $1' : ''}
-       WHERE l.tenant_id = $1 AND l.approved AND l.search_tsv @@ $2::tsquery
-         ${filtered ? filters : 'AND ($3::text IS NULL) AND ($4::text[] IS NULL)'}
+      `SELECT l.entry_id AS id FROM knowledge_lexicon l ${join}
+       WHERE l.tenant_id = $1 AND l.approved AND l.search_tsv @@ $2::tsquery ${where}
        ORDER BY ts_rank(l.search_tsv, $2::tsquery) DESC, l.entry_id
        LIMIT $5`,
       [tenantId, anyTermQuery(selective.length > 0 ? selective : terms), ...filterParams, CANDIDATES],
@@ -205,16 +213,12 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     for (const row of rows.rows) ids.add(row.id);
   }
   if (vector && queryVector) {
-    const filtered = filterParams.some((value) => value !== null);
     const nearest = nearestClause(queryVector.length, '$2');
+    const { join, where } = scope('v');
     const rows = await db.query<{ id: string }>(
-      filtered
-        ? `SELECT v.entry_id AS id FROM knowledge_embeddings v JOIN knowledge_entries e ON e.id = v.entry_id AND e.tenant_id = $1
-           WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} ${filters}
-           ORDER BY ${nearest.orderBy} LIMIT $5`
-        : `SELECT v.entry_id AS id FROM knowledge_embeddings v
-           WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} AND ($3::text IS NULL) AND ($4::text[] IS NULL)
-           ORDER BY ${nearest.orderBy} LIMIT $5`,
+      `SELECT v.entry_id AS id FROM knowledge_embeddings v ${join}
+       WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} ${where}
+       ORDER BY ${nearest.orderBy} LIMIT $5`,
       [tenantId, vector, ...filterParams, CANDIDATES, embedder.model],
     );
     for (const row of rows.rows) ids.add(row.id);
