@@ -26,10 +26,10 @@ describe('retrieval smoke eval: sales-objections (60 entries, 180 questions, 22 
     const result = await runRetrievalEval(HYBRID, sales, { knowledgeBases });
     // Measured 0.950 (171/180); margin 3 questions.
     expect(result.ranking.recall3).toBeGreaterThanOrEqual(0.93);
-    // Measured 0.839; margin 3 questions.
-    expect(result.ranking.recall1).toBeGreaterThanOrEqual(0.82);
-    // Measured 0.896; margin ≈ 3 questions moving from rank 1 to rank 2.
-    expect(result.ranking.mrr10).toBeGreaterThanOrEqual(0.88);
+    // Measured 0.850; margin 3 questions.
+    expect(result.ranking.recall1).toBeGreaterThanOrEqual(0.83);
+    // Measured 0.900; margin ≈ 4 questions moving from rank 1 to rank 2.
+    expect(result.ranking.mrr10).toBeGreaterThanOrEqual(0.89);
     // Measured 15/180 in-scope questions abstained (8.3 %); at most 3 more.
     expect(result.queries.filter((record) => record.abstained).length).toBeLessThanOrEqual(18);
     // Measured 13/22 out-of-scope questions abstained; at most 2 fewer.
@@ -48,8 +48,8 @@ describe('retrieval smoke eval: sales-objections (60 entries, 180 questions, 22 
 
   it('lexical and dense alone stay above their measured values', async () => {
     const lexical = await runRetrievalEval(LEXICAL, sales, { knowledgeBases });
-    // Measured 0.911; margin 3 questions.
-    expect(lexical.ranking.recall3).toBeGreaterThanOrEqual(0.89);
+    // Measured 0.906; margin 3 questions.
+    expect(lexical.ranking.recall3).toBeGreaterThanOrEqual(0.88);
     const dense = await runRetrievalEval(DENSE_LOCAL, sales, { knowledgeBases });
     // Measured 0.861; margin 3 questions.
     expect(dense.ranking.recall3).toBeGreaterThanOrEqual(0.84);
@@ -74,11 +74,11 @@ describe.skipIf(!lcqmc)('retrieval smoke eval: LCQMC dev subset', () => {
 
   it('hybrid stays above its measured values', async () => {
     const result = await runRetrievalEval(HYBRID, lcqmc!, { knowledgeBases });
-    // Measured 0.983; margin ≈ 3 questions.
+    // Measured 0.987; margin ≈ 5 questions.
     expect(result.ranking.recall3).toBeGreaterThanOrEqual(0.97);
-    // Measured 0.830; margin ≈ 5 questions (R@1 moves most when ranking changes).
+    // Measured 0.827; margin ≈ 5 questions (R@1 moves most when ranking changes).
     expect(result.ranking.recall1).toBeGreaterThanOrEqual(0.81);
-    // Measured 0.908.
+    // Measured 0.906; margin ≈ 5 questions moving from rank 1 to rank 2.
     expect(result.ranking.mrr10).toBeGreaterThanOrEqual(0.89);
     // Paraphrase pairs share most of their words: measured 0 wrongly abstained; allow 3.
     expect(result.queries.filter((record) => record.abstained).length).toBeLessThanOrEqual(3);
