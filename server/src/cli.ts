@@ -85,8 +85,6 @@ keys
 
 registerKnowledgeCommands(program, withDatabase);
 
-export { program };
-
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`huashu: ${message}\n`);

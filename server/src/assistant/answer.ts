@@ -3,6 +3,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Response } from 'express';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { AskMatch } from '@huashu/core';
 
 /** A chat model when one is configured; the assistant works without. */
@@ -45,7 +46,14 @@ function send(res: Response, event: string, data: unknown): void {
  * `citations` (the numbered entries), `token` (text deltas), then `done`; or
  * `abstained` + `done` without calling the model when nothing matched.
  */
-export async function streamAnswer(res: Response, chat: BaseChatModel, question: string, matches: readonly AskMatch[], signal: AbortSignal): Promise<void> {
+export async function streamAnswer(
+  res: Response,
+  chat: BaseChatModel,
+  question: string,
+  matches: readonly AskMatch[],
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -67,7 +75,11 @@ export async function streamAnswer(res: Response, chat: BaseChatModel, question:
     }
     send(res, 'done', {});
   } catch (error) {
-    if (!signal.aborted) send(res, 'error', { code: 'llm_unavailable', message: 'the chat model failed; the matched scripts above still apply' });
+    if (!signal.aborted) {
+      // The stream has started, so the error middleware cannot answer: log here, tell the client in-band.
+      logger.error({ err: error }, 'chat model failed while streaming an answer');
+      send(res, 'error', { code: 'llm_unavailable', message: 'the chat model failed; the matched scripts above still apply' });
+    }
   } finally {
     res.end();
   }

@@ -198,12 +198,13 @@ export async function recordOutcome(
   tenantId: string,
   outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string; repId?: string },
 ): Promise<void> {
-  const exists = await db.query(`SELECT 1 FROM knowledge_entries WHERE tenant_id = $1 AND id = $2`, [tenantId, outcome.entryId]);
-  if (exists.rows.length === 0) throw new HuashuError('not_found', `knowledge entry ${outcome.entryId} not found`);
-  await db.query(
-    `INSERT INTO knowledge_outcomes (id, tenant_id, entry_id, outcome, rep_id, lead_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+  // One statement: the entry must exist in this tenant, or nothing is written.
+  const inserted = await db.query(
+    `INSERT INTO knowledge_outcomes (id, tenant_id, entry_id, outcome, rep_id, lead_id)
+     SELECT $1, $2, e.id, $4, $5, $6 FROM knowledge_entries e WHERE e.tenant_id = $2 AND e.id = $3`,
     [randomUUID(), tenantId, outcome.entryId, outcome.outcome, outcome.repId ?? null, outcome.leadId ?? null],
   );
+  if (inserted.rowCount === 0) throw new HuashuError('not_found', `knowledge entry ${outcome.entryId} not found`);
 }
 
 /** Days of outcomes that count towards an entry's success rate: recent enough to reflect today's market. */

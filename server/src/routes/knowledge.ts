@@ -109,7 +109,7 @@ export const knowledgeRoutes = [
       const { matches } = await ask(ctx, principal.tenantId, body);
       const abort = new AbortController();
       res.on('close', () => abort.abort());
-      await streamAnswer(res, chat, body.question, matches, abort.signal);
+      await streamAnswer(res, chat, body.question, matches, abort.signal, ctx.logger);
     },
   }),
   defineRoute({
