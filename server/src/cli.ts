@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/open.js';
-import type { Database } from './db/types.js';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { openDatabase } from './platform/db/open.js';
+import type { Database } from './platform/db/types.js';
 import { registerKnowledgeCommands } from './cli/knowledge-commands.js';
 import { startServer } from './server.js';
-import { createTenant, findTenantBySlug, issueKey } from './tenants.js';
-import { VERSION } from './version.js';
+import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
+import { VERSION } from './platform/version.js';
 
 function config(): Config {
   return loadConfig();

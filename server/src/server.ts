@@ -2,17 +2,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createChatModel } from './assistant/answer.js';
-import { createEmbedder, type Embedder } from './assistant/embedder.js';
-import { Authenticator } from './auth/authenticate.js';
-import './knowledge/demo-seed.js';
+import { createEmbedder, type Embedder } from './retrieval/embedder.js';
+import { Authenticator } from './platform/auth/authenticate.js';
+import './knowledge/index.js';
 import { staleEmbeddingModels } from './knowledge/reindex.js';
-import type { Config } from './config.js';
-import type { AppContext } from './context.js';
-import { openDatabase } from './db/open.js';
-import type { Database } from './db/types.js';
-import { createApp } from './http/app.js';
-import { createLogger, type Logger } from './logger.js';
-import { apiRoutes } from './routes/index.js';
+import type { Config } from './platform/config.js';
+import type { AppContext } from './platform/context.js';
+import { openDatabase } from './platform/db/open.js';
+import type { Database } from './platform/db/types.js';
+import { createApp } from './platform/http/app.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { apiRoutes } from './modules.js';
 import { mountDemo, type DemoSetup } from './demo/demo.js';
 
 export interface RunningServer {

@@ -2,8 +2,8 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Response } from 'express';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
 import type { AskMatch } from '@huashu/core';
 
 /** A chat model when one is configured; the assistant works without. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/types.js';
-import { importEntries } from '../knowledge/service.js';
-import { createLogger } from '../logger.js';
+import { loadConfig } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { importEntries } from '../knowledge/knowledge.service.js';
+import { createLogger } from '../platform/logger.js';
 import { createContext } from '../server.js';
-import { createTenant } from '../tenants.js';
+import { createTenant } from '../platform/auth/key-store.js';
 import { testEngines } from '../testing/engines.js';
 import { HuashuRetriever } from './retriever.js';
 

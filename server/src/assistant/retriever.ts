@@ -1,9 +1,9 @@
 import { BaseRetriever, type BaseRetrieverInput } from '@langchain/core/retrievers';
 import { Document } from '@langchain/core/documents';
-import type { Queryable } from '../db/types.js';
-import type { Embedder } from './embedder.js';
-import { toMatch } from './ask.js';
-import { searchKnowledge, type SearchOptions } from './search.js';
+import type { Queryable } from '../platform/db/types.js';
+import type { Embedder } from '../retrieval/embedder.js';
+import { toMatch } from './assistant.service.js';
+import { searchKnowledge, type SearchOptions } from '../knowledge/knowledge.search.js';
 
 export interface HuashuRetrieverInput extends BaseRetrieverInput {
   db: Queryable;

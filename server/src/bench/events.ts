@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '../platform/context.js';
 import { startServer } from '../server.js';
-import { createTenant, issueKey } from '../tenants.js';
+import { createTenant, issueKey } from '../platform/auth/key-store.js';
 
 export interface EventsBenchRow {
   engine: string;

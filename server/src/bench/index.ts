@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/types.js';
-import { createLogger } from '../logger.js';
+import { loadConfig } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { createLogger } from '../platform/logger.js';
 import { createContext } from '../server.js';
 import { freshPglite, freshPostgres } from '../testing/engines.js';
 import { benchEvents, type EventsBenchRow } from './events.js';

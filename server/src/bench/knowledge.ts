@@ -1,11 +1,11 @@
 import { PGVectorStore } from '@langchain/community/vectorstores/pgvector';
 import { Document } from '@langchain/core/documents';
 import type pg from 'pg';
-import { ask } from '../assistant/ask.js';
-import type { AppContext } from '../context.js';
-import type { Database } from '../db/types.js';
-import { importEntries } from '../knowledge/service.js';
-import { createTenant } from '../tenants.js';
+import { ask } from '../assistant/assistant.service.js';
+import type { AppContext } from '../platform/context.js';
+import type { Database } from '../platform/db/types.js';
+import { importEntries } from '../knowledge/knowledge.service.js';
+import { createTenant } from '../platform/auth/key-store.js';
 import { syntheticCorpus, syntheticQueries } from './corpus.js';
 import { percentile, timeEach } from './stats.js';
 

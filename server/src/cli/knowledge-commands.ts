@@ -1,16 +1,16 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KnowledgeStatus } from '@huashu/core';
-import { createEmbedder } from '../assistant/embedder.js';
-import { ConfigError, type Config } from '../config.js';
-import type { Database } from '../db/types.js';
-import { createLogger } from '../logger.js';
+import { createEmbedder } from '../retrieval/embedder.js';
+import { ConfigError, type Config } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { createLogger } from '../platform/logger.js';
 import { createContext } from '../server.js';
-import { findTenantBySlug } from '../tenants.js';
+import { findTenantBySlug } from '../platform/auth/key-store.js';
 import { detectFormat, parseKnowledgeFile, type KnowledgeFileFormat } from '../knowledge/files.js';
 import { reindexTenant } from '../knowledge/reindex.js';
-import { importEntries } from '../knowledge/service.js';
-import { listEntries } from '../knowledge/store.js';
+import { importEntries } from '../knowledge/knowledge.service.js';
+import { listEntries } from '../knowledge/knowledge.store.js';
 import { progressBar } from './progress.js';
 
 type WithDatabase = <T>(fn: (db: Database, config: Config) => Promise<T>) => Promise<T>;

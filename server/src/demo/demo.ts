@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import type { AppContext } from '../context.js';
-import { signRepToken } from '../auth/rep-token.js';
-import { createTenant, findTenantBySlug, issueKey, revokeKeys, type Tenant } from '../tenants.js';
+import type { AppContext } from '../platform/context.js';
+import { signRepToken } from '../platform/auth/rep-token.js';
+import { createTenant, findTenantBySlug, issueKey, revokeKeys, type Tenant } from '../platform/auth/key-store.js';
 
 export const DEMO_SLUG = 'demo';
 const PAGE_KEY_LABEL = 'demo-page';

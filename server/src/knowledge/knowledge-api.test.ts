@@ -1,6 +1,6 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/types.js';
+import type { Database } from '../platform/db/types.js';
 import { testEngines } from '../testing/engines.js';
 import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Embedder } from '../assistant/embedder.js';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/types.js';
-import { createLogger } from '../logger.js';
+import type { Embedder } from '../retrieval/embedder.js';
+import { loadConfig } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { createLogger } from '../platform/logger.js';
 import { LocalEmbeddings } from '../retrieval/local-embedder.js';
 import { createContext } from '../server.js';
 import { testEngines } from '../testing/engines.js';

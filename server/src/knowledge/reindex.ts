@@ -1,7 +1,7 @@
-import type { Database } from '../db/types.js';
-import { embeddingText, type Embedder } from '../assistant/embedder.js';
-import { invalidateCorpusStats } from '../assistant/search.js';
-import { entryTerms, storeVectors } from './store.js';
+import type { Database } from '../platform/db/types.js';
+import { embeddingText, type Embedder } from '../retrieval/embedder.js';
+import { invalidateCorpusStats } from './knowledge.search.js';
+import { entryTerms, storeVectors } from './knowledge.store.js';
 import { ensureVectorIndexes } from './vector-index.js';
 
 const BATCH = 500;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/types.js';
+import type { Queryable } from '../platform/db/types.js';
 
 /** pgvector's HNSW indexes `vector` columns of at most 2,000 dimensions. */
 const MAX_INDEXED_DIMENSIONS = 2000;

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
-import { migrate } from '../db/migrate.js';
-import { ready, wrapPglite } from '../db/pglite.js';
-import { openPostgres } from '../db/postgres.js';
-import type { Database, Engine } from '../db/types.js';
+import { migrate } from '../platform/db/migrate.js';
+import { ready, wrapPglite } from '../platform/db/pglite.js';
+import { openPostgres } from '../platform/db/postgres.js';
+import type { Database, Engine } from '../platform/db/types.js';
 
 export interface TestEngine {
   name: Engine;

@@ -1,11 +1,11 @@
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/types.js';
-import { createLogger } from '../logger.js';
+import { loadConfig } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { createLogger } from '../platform/logger.js';
 import { startServer, type ContextOverrides, type RunningServer } from '../server.js';
 import type { RepClaimsInput } from '@huashu/core';
-import { deriveSigningKey, hashKey, lookupId } from '../auth/keys.js';
-import { signRepToken } from '../auth/rep-token.js';
-import { createTenant, issueKey } from '../tenants.js';
+import { deriveSigningKey, hashKey, lookupId } from '../platform/auth/keys.js';
+import { signRepToken } from '../platform/auth/rep-token.js';
+import { createTenant, issueKey } from '../platform/auth/key-store.js';
 
 /** A rep token signed the way the CRM's backend does it (the SDK's Node helper is checked against this in sdk/). */
 export async function repTokenFor(secretKey: string, claims: RepClaimsInput, options: { ttlSeconds?: number; now?: () => number } = {}): Promise<string> {

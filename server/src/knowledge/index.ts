@@ -1,6 +1,6 @@
 import { registerDemoSeeder } from '../demo/demo.js';
 import demoKnowledgeBase from '../demo/knowledge-base.json' with { type: 'json' };
-import { importEntries } from './service.js';
+import { importEntries } from './knowledge.service.js';
 
 // The demo tenant starts with the sample knowledge base written for this project.
 registerDemoSeeder(async (ctx, tenant) => {

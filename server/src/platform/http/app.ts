@@ -4,7 +4,7 @@ import type { Principal } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
 import { errorMiddleware } from './errors.js';
 import type { RouteSpec } from './route.js';
-import { parseOrThrow } from './validate.js';
+import { parseOrThrow } from '../validation.js';
 
 function bearer(req: Request, spec: RouteSpec): string | undefined {
   const header = req.header('authorization');

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from './types.js';
 
 /** Plain-SQL migrations shared by both engines, in `server/migrations`, applied in name order. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
 
 export interface Migration {
   version: string;

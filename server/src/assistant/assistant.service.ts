@@ -1,7 +1,7 @@
 import { HuashuError, type AskMatch, type AskRequest, type AskResponse } from '@huashu/core';
-import type { AppContext } from '../context.js';
-import { toEntry } from '../knowledge/store.js';
-import { searchKnowledge, type SearchHit, type SearchOptions } from './search.js';
+import type { AppContext } from '../platform/context.js';
+import { toEntry } from '../knowledge/knowledge.store.js';
+import { searchKnowledge, type SearchHit, type SearchOptions } from '../knowledge/knowledge.search.js';
 
 export function toMatch(hit: SearchHit): AskMatch {
   const entry = toEntry(hit.row);

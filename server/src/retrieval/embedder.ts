@@ -1,7 +1,7 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import { OpenAIEmbeddings } from '@langchain/openai';
-import type { Config } from '../config.js';
-import { LocalEmbeddings } from '../retrieval/local-embedder.js';
+import type { Config } from '../platform/config.js';
+import { LocalEmbeddings } from './local-embedder.js';
 
 /** An embedder plus the name its vectors are recorded under. */
 export const LOCAL_DIMENSIONS = 512;

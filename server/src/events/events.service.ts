@@ -1,6 +1,6 @@
 import { MAX_EVENT_BYTES, TrackingEvent, type EventBatchResponse } from '@huashu/core';
-import type { Queryable } from '../db/types.js';
-import { describeIssues, toFieldIssues } from '../http/validate.js';
+import type { Queryable } from '../platform/db/types.js';
+import { describeIssues, toFieldIssues } from '../platform/validation.js';
 
 /** Upper bound of an event's serialised size without its properties (ids, names, timestamp, keys). */
 const EVENT_ENVELOPE_BYTES = 1024;

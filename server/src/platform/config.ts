@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, toFieldIssues } from './http/validate.js';
+import { describeIssues, toFieldIssues } from './validation.js';
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((value) => value === '1' || value === 'true');
 

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { Embedder } from './assistant/embedder.js';
+import type { Embedder } from '../retrieval/embedder.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Config } from './config.js';
 import type { Database } from './db/types.js';

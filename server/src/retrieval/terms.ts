@@ -1,5 +1,5 @@
-import { normalizeText } from '../retrieval/normalize.js';
-import { STOP_WORDS, segmentNormalized } from '../retrieval/segment.js';
+import { normalizeText } from './normalize.js';
+import { STOP_WORDS, segmentNormalized } from './segment.js';
 
 const HAN = /\p{Script=Han}/u;
 

@@ -1,6 +1,6 @@
 import { HuashuError } from '@huashu/core';
 import type { Database } from '../db/types.js';
-import { findKey, type KeyRecord } from '../tenants.js';
+import { findKey, type KeyRecord } from './key-store.js';
 import { hashKey, hashesEqual, keyKind, lookupId } from './keys.js';
 import { peekKid, verifyRepToken, type VerifiedRepToken } from './rep-token.js';
 

@@ -1,9 +1,9 @@
 import { HuashuError, KnowledgeEntryInput, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus } from '@huashu/core';
-import type { Principal } from '../auth/authenticate.js';
-import type { AppContext } from '../context.js';
-import { invalidateCorpusStats } from '../assistant/search.js';
-import { describeIssues, toFieldIssues } from '../http/validate.js';
-import { getEntry, upsertEntries, type EntryData } from './store.js';
+import type { Principal } from '../platform/auth/authenticate.js';
+import type { AppContext } from '../platform/context.js';
+import { invalidateCorpusStats } from './knowledge.search.js';
+import { describeIssues, toFieldIssues } from '../platform/validation.js';
+import { getEntry, upsertEntries, type EntryData } from './knowledge.store.js';
 import { ensureVectorIndexes } from './vector-index.js';
 
 /** Rows per statement and transaction: big enough to amortise round trips, small enough to report progress. */

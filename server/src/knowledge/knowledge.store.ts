@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { HuashuError, type Evidence, type KnowledgeEntry, type KnowledgeStatus } from '@huashu/core';
-import type { Queryable } from '../db/types.js';
-import { embeddingText, type Embedder } from '../assistant/embedder.js';
-import { lexicalTerms } from '../assistant/terms.js';
-import { toSql } from './vector.js';
+import type { Queryable } from '../platform/db/types.js';
+import { embeddingText, type Embedder } from '../retrieval/embedder.js';
+import { lexicalTerms } from '../retrieval/terms.js';
+import { toSql } from '../platform/db/vector.js';
 
 /** A validated entry ready to store. */
 export interface EntryData {

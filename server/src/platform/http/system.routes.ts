@@ -1,7 +1,7 @@
 import { Health, HuashuError, RepTokenRequest, RepTokenResponse } from '@huashu/core';
 import { signRepToken } from '../auth/rep-token.js';
-import { findKey } from '../tenants.js';
-import { defineRoute } from '../http/route.js';
+import { findKey } from '../auth/key-store.js';
+import { defineRoute } from './route.js';
 import { VERSION } from '../version.js';
 
 export const systemRoutes = [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HuashuError, type Lead, type LeadInput } from '@huashu/core';
-import type { Database, Queryable } from '../db/types.js';
-import { describeIssues } from '../http/validate.js';
+import type { Database, Queryable } from '../platform/db/types.js';
+import { describeIssues } from '../platform/validation.js';
 import { normaliseContact } from './contact.js';
 
 interface LeadRow {

@@ -1,10 +1,10 @@
-import type { Queryable } from '../db/types.js';
-import type { Embedder } from './embedder.js';
-import { ENTRY_COLUMNS, outcomesFor, type EntryRow } from '../knowledge/store.js';
-import { toSql } from '../knowledge/vector.js';
-import { nearestClause } from '../knowledge/vector-index.js';
-import { answerMatch, fuse, normalisedBm25, rank, termCounts, type CorpusStats, type FusionWeights } from './ranking.js';
-import { anyTermQuery, lexicalTerms, normalizedAnswer } from './terms.js';
+import type { Queryable } from '../platform/db/types.js';
+import type { Embedder } from '../retrieval/embedder.js';
+import { ENTRY_COLUMNS, outcomesFor, type EntryRow } from './knowledge.store.js';
+import { toSql } from '../platform/db/vector.js';
+import { nearestClause } from './vector-index.js';
+import { answerMatch, fuse, normalisedBm25, rank, termCounts, type CorpusStats, type FusionWeights } from '../retrieval/ranking.js';
+import { anyTermQuery, lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
 
 export type RetrievalMode = 'hybrid' | 'lexical' | 'dense';
 

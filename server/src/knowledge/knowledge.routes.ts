@@ -1,11 +1,11 @@
 import { AskRequest, AskResponse, HuashuError, KnowledgeEntry, KnowledgeEntryInput, KnowledgeImportRequest, KnowledgeImportResult, KnowledgeStatus, OutcomeRequest, ReviewRequest, SuccessRate } from '@huashu/core';
 import { z } from 'zod';
 import { streamAnswer } from '../assistant/answer.js';
-import { ask, requireChat } from '../assistant/ask.js';
-import { invalidateCorpusStats } from '../assistant/search.js';
-import { defineRoute } from '../http/route.js';
-import { createEntry, importEntries, requireReviewer } from '../knowledge/service.js';
-import { getEntry, listEntries, outcomesFor, recordOutcome, reviewEntry } from '../knowledge/store.js';
+import { ask, requireChat } from '../assistant/assistant.service.js';
+import { invalidateCorpusStats } from './knowledge.search.js';
+import { defineRoute } from '../platform/http/route.js';
+import { createEntry, importEntries, requireReviewer } from './knowledge.service.js';
+import { getEntry, listEntries, outcomesFor, recordOutcome, reviewEntry } from './knowledge.store.js';
 
 const ListQuery = z
   .object({

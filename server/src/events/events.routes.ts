@@ -1,6 +1,6 @@
 import { EventBatchRequest, EventBatchResponse } from '@huashu/core';
-import { ingestBatch } from '../events/ingest.js';
-import { defineRoute } from '../http/route.js';
+import { ingestBatch } from './events.service.js';
+import { defineRoute } from '../platform/http/route.js';
 
 export const eventRoutes = [
   defineRoute({

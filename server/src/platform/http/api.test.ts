@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/types.js';
-import { testEngines } from '../testing/engines.js';
-import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { testEngines } from '../../testing/engines.js';
+import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../../testing/test-server.js';
 
 describe.each(testEngines())('HTTP API foundation on $name', (engine) => {
   let db: Database;

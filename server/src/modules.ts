@@ -1,10 +1,10 @@
-import { defineRoute, type RouteSpec } from '../http/route.js';
-import { buildOpenApi } from '../http/openapi.js';
-import { VERSION } from '../version.js';
-import { systemRoutes } from './system.js';
-import { leadRoutes } from './leads.js';
-import { eventRoutes } from './events.js';
-import { knowledgeRoutes } from './knowledge.js';
+import { defineRoute, type RouteSpec } from './platform/http/route.js';
+import { buildOpenApi } from './platform/http/openapi.js';
+import { VERSION } from './platform/version.js';
+import { systemRoutes } from './platform/http/system.routes.js';
+import { leadRoutes } from './leads/leads.routes.js';
+import { eventRoutes } from './events/events.routes.js';
+import { knowledgeRoutes } from './knowledge/knowledge.routes.js';
 
 /** Every API route, in one list: mounted by the app and described by /openapi.json. */
 export function apiRoutes(): RouteSpec[] {

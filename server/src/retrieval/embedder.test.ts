@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/types.js';
-import { LocalEmbeddings } from '../retrieval/local-embedder.js';
+import { loadConfig } from '../platform/config.js';
+import type { Database } from '../platform/db/types.js';
+import { LocalEmbeddings } from './local-embedder.js';
 import { testEngines } from '../testing/engines.js';
 import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
 import { createEmbedder } from './embedder.js';

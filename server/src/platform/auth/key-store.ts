@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HuashuError } from '@huashu/core';
-import type { Database, Queryable } from './db/types.js';
-import { deriveSigningKey, generateKey, hashKey, keyKind, lookupId, type KeyKind } from './auth/keys.js';
+import type { Database, Queryable } from '../db/types.js';
+import { deriveSigningKey, generateKey, hashKey, keyKind, lookupId, type KeyKind } from './keys.js';
 
 export interface Tenant {
   id: string;

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLead, getLead } from '../leads/leads.js';
-import { createTenant } from '../tenants.js';
-import { testEngines } from '../testing/engines.js';
+import { captureLead, getLead } from '../../leads/leads.service.js';
+import { createTenant } from '../auth/key-store.js';
+import { testEngines } from '../../testing/engines.js';
 import { loadMigrations, migrate } from './migrate.js';
 import type { Database } from './types.js';
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import type { Database } from '../db/types.js';
 import { createLogger } from '../logger.js';
-import { startServer, type RunningServer } from '../server.js';
-import { createTenant, issueKey } from '../tenants.js';
-import { testEngines } from '../testing/engines.js';
-import { repTokenFor } from '../testing/test-server.js';
+import { startServer, type RunningServer } from '../../server.js';
+import { createTenant, issueKey } from '../auth/key-store.js';
+import { testEngines } from '../../testing/engines.js';
+import { repTokenFor } from '../../testing/test-server.js';
 
 describe('logs', () => {
   let db: Database;

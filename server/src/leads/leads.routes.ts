@@ -1,6 +1,6 @@
 import { LeadCaptureResponse, LeadInput } from '@huashu/core';
-import { defineRoute } from '../http/route.js';
-import { captureLead, getLead } from '../leads/leads.js';
+import { defineRoute } from '../platform/http/route.js';
+import { captureLead, getLead } from './leads.service.js';
 
 export const leadRoutes = [
   defineRoute({
