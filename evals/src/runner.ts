@@ -259,7 +259,7 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       // but does not work.
       const asked = dataset.queries.filter((query) => receivesFeedback(query.id));
       for (const [index, query] of asked.entries()) {
-        const shown = (await search(query.text, false)).hits.slice(0, 3).map((hit) => hit.row.id);
+        const shown = (await search(query.text, false)).hits.slice(0, 3).map((hit) => hit.entry.id);
         const used = shown.find((id) => query.relevant.includes(externalOf.get(id)!));
         if (used) for (let repeat = 0; repeat < FEEDBACK_REPORTS; repeat++) await recordOutcome(ctx.db, tenantId, { entryId: used, outcome: 'success' });
         progress('feedback', index + 1, asked.length);
@@ -277,7 +277,7 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       // their best relevance (the boost never changes relevance).
       const topRelevance = result.hits.reduce((best, hit) => Math.max(best, hit.relevance), 0);
       if (++done % 25 === 0 || done === total) progress('questions', done, total);
-      return { ranked: result.hits.map((hit) => externalOf.get(hit.row.id)!), topRelevance, abstained: !(result.hits.length > 0 && topRelevance >= floor), latencyMs };
+      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: !(result.hits.length > 0 && topRelevance >= floor), latencyMs };
     };
     const queries: QueryRecord[] = [];
     for (const query of dataset.queries) queries.push({ id: query.id, relevant: query.relevant, ...(await ask(query.text)) });

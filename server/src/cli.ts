@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { allModules } from './modules.js';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { openDatabase } from './platform/db/open.js';
 import type { Database } from './platform/db/types.js';
@@ -31,7 +32,7 @@ program
   .action(async (options: { demo?: boolean }) => {
     const cfg = config();
     const demo = cfg.HUASHU_DEMO ?? Boolean(options.demo);
-    const running = await startServer({ config: cfg, demo });
+    const running = await startServer({ config: cfg, demo, modules: allModules });
     const keys = running.demo?.firstRunKeys;
     if (keys) {
       // Printed once, on the terminal only: the database keeps hashes.

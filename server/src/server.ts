@@ -4,15 +4,14 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { createChatModel } from './assistant/answer.js';
 import { createEmbedder, type Embedder } from './retrieval/embedder.js';
 import { Authenticator } from './platform/auth/authenticate.js';
-import './knowledge/index.js';
-import { staleEmbeddingModels } from './knowledge/reindex.js';
+import type { DomainModule } from './platform/module.js';
 import type { Config } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
 import { openDatabase } from './platform/db/open.js';
 import type { Database } from './platform/db/types.js';
 import { createApp } from './platform/http/app.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { apiRoutes } from './modules.js';
+import { apiRoutes } from './platform/http/routes.js';
 import { mountDemo, type DemoSetup } from './demo/demo.js';
 
 export interface RunningServer {
@@ -25,6 +24,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   config: Config;
+  /** The domains this process serves (`allModules` from modules.ts for the full product). */
+  modules: readonly DomainModule[];
   /** Use this database instead of opening the configured one (tests share one engine). */
   db?: Database;
   logger?: Logger;
@@ -57,11 +58,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const db =
     options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR }));
   const ctx = await createContext(config, db, logger, options.overrides);
-  for (const stale of await staleEmbeddingModels(db, ctx.embedder.model)) {
-    logger.warn({ tenant: stale.tenant_id, storedModel: stale.model, entries: stale.n, configured: ctx.embedder.model }, 'stored embeddings come from another embedder; run `huashu reindex`');
-  }
-  const demo = options.demo ? await mountDemo(ctx) : undefined;
-  const app = createApp(ctx, { routes: apiRoutes(), before: demo ? (express) => demo.mount(express) : undefined });
+  for (const module of options.modules) await module.onStart?.(ctx);
+  const demo = options.demo ? await mountDemo(ctx, options.modules) : undefined;
+  const app = createApp(ctx, { routes: apiRoutes(options.modules), before: demo ? (express) => demo.mount(express) : undefined });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig, startServer, type Database, type RunningServer } from '@huashu/server';
+import { allModules, loadConfig, startServer, type Database, type RunningServer } from '@huashu/server';
 import { testEngines } from '@huashu/server/testing';
 import { ARTIFACTS, launchChromium, requireBundle } from './test-support/browser.js';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'huashu-demo-'));
   db = await testEngines()[0]!.open();
-  server = await startServer({ config: loadConfig({ PORT: '0', LOG_LEVEL: 'silent', HUASHU_DATA_DIR: dataDir }), db, demo: true });
+  server = await startServer({ config: loadConfig({ PORT: '0', LOG_LEVEL: 'silent', HUASHU_DATA_DIR: dataDir }), db, demo: true, modules: allModules });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });

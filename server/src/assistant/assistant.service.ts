@@ -1,11 +1,10 @@
-import { HuashuError, type AskMatch, type AskRequest, type AskResponse } from '@huashu/core';
+import { DEFAULT_ASK_LIMIT, HuashuError, successRate, type AskMatch, type AskRequest, type AskResponse, type OutcomeRequest, type SuccessRate } from '@huashu/core';
+import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
-import { toEntry } from '../knowledge/knowledge.store.js';
-import { searchKnowledge, type SearchHit, type SearchOptions } from '../knowledge/knowledge.search.js';
+import { recordOutcome, searchKnowledge, type SearchHit, type SearchOptions } from '../knowledge/knowledge.service.js';
 
 export function toMatch(hit: SearchHit): AskMatch {
-  const entry = toEntry(hit.row);
-  const { uses, successes } = hit.outcomes;
+  const { entry } = hit;
   return {
     entry: {
       id: entry.id,
@@ -18,7 +17,7 @@ export function toMatch(hit: SearchHit): AskMatch {
       stale: entry.stale,
     },
     score: Math.round(hit.score * 1000) / 1000,
-    successRate: { uses, successes, rate: uses > 0 ? Math.round((successes / uses) * 1000) / 1000 : null },
+    successRate: successRate(hit.outcomes),
   };
 }
 
@@ -26,13 +25,18 @@ export function toMatch(hit: SearchHit): AskMatch {
 export async function ask(ctx: AppContext, tenantId: string, request: AskRequest, options: SearchOptions = {}): Promise<AskResponse & { staleEmbeddings: boolean }> {
   const result = await searchKnowledge(ctx.db, tenantId, ctx.embedder, request.question, {
     ...options,
-    limit: request.limit ?? 3,
+    limit: request.limit ?? DEFAULT_ASK_LIMIT,
     industry: request.industry,
     tags: request.tags,
   });
   return { matches: result.hits.map(toMatch), abstained: result.abstained, staleEmbeddings: result.staleEmbeddings };
 }
 
+/** `/v1/outcomes`: a rep's report on a script, attributed to the rep when a rep token sent it. */
+export async function reportOutcome(ctx: AppContext, principal: Principal, body: OutcomeRequest): Promise<{ entryId: string; successRate: SuccessRate }> {
+  const repId = principal.kind === 'rep' ? principal.rep.repId : undefined;
+  return { entryId: body.entryId, successRate: await recordOutcome(ctx.db, principal.tenantId, { ...body, repId }) };
+}
 
 export function requireChat(ctx: AppContext) {
   if (!ctx.chat) {

@@ -3,13 +3,13 @@ import { Document } from '@langchain/core/documents';
 import type { Queryable } from '../platform/db/types.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import { toMatch } from './assistant.service.js';
-import { searchKnowledge, type SearchOptions } from '../knowledge/knowledge.search.js';
+import { searchKnowledge, type SearchOptions } from '../knowledge/knowledge.service.js';
 
 export interface HuashuRetrieverInput extends BaseRetrieverInput {
   db: Queryable;
   tenantId: string;
   embedder: Embedder;
-  /** Passed to the assistant's search. @default { limit: 3 } */
+  /** Passed to the assistant's search. @default { limit: DEFAULT_ASK_LIMIT } */
   search?: SearchOptions;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { allModules } from '../modules.js';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -44,7 +45,7 @@ export async function benchEvents(
 ): Promise<EventsBenchRow> {
   const tenant = await createTenant(ctx.db, { name: 'events bench', slug: `events-${Date.now() % 1_000_000}` });
   const key = await issueKey(ctx.db, tenant.id, 'publishable');
-  const running = await startServer({ config: { ...ctx.config, PORT: 0 }, db: ctx.db, logger: ctx.logger });
+  const running = await startServer({ config: { ...ctx.config, PORT: 0 }, db: ctx.db, logger: ctx.logger, modules: allModules });
   const events = makeEvents(count, 'api');
   const batches: (typeof events)[] = [];
   for (let start = 0; start < events.length; start += BATCH) batches.push(events.slice(start, start + BATCH));

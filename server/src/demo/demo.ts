@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { AppContext } from '../platform/context.js';
+import type { DomainModule } from '../platform/module.js';
 import { signRepToken } from '../platform/auth/rep-token.js';
 import { createTenant, findTenantBySlug, issueKey, revokeKeys, type Tenant } from '../platform/auth/key-store.js';
 
@@ -17,20 +18,13 @@ export interface DemoSetup {
   mount(app: express.Express): void;
 }
 
-/** Optional seeding steps other domains register (the knowledge base adds its demo entries). */
-export type DemoSeeder = (ctx: AppContext, tenant: Tenant) => Promise<void>;
-const seeders: DemoSeeder[] = [];
-export function registerDemoSeeder(seeder: DemoSeeder): void {
-  seeders.push(seeder);
-}
-
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * The demo tenant on first run, its keys (pinned by the environment or generated
  * and printed once), its sample data, and the mock CRM page at `/`.
  */
-export async function mountDemo(ctx: AppContext): Promise<DemoSetup> {
+export async function mountDemo(ctx: AppContext, modules: readonly DomainModule[]): Promise<DemoSetup> {
   const { db, config } = ctx;
   let tenant = await findTenantBySlug(db, DEMO_SLUG);
   let firstRunKeys: DemoSetup['firstRunKeys'];
@@ -39,7 +33,7 @@ export async function mountDemo(ctx: AppContext): Promise<DemoSetup> {
     const secret = await issueKey(db, tenant.id, 'secret', { key: config.HUASHU_SECRET_KEY, label: 'demo' });
     const publishable = await issueKey(db, tenant.id, 'publishable', { key: config.HUASHU_PUBLISHABLE_KEY, label: 'demo' });
     firstRunKeys = { secretKey: secret.key, publishableKey: publishable.key };
-    for (const seed of seeders) await seed(ctx, tenant);
+    for (const module of modules) await module.seedDemo?.(ctx, tenant);
   } else {
     if (config.HUASHU_SECRET_KEY) await issueKey(db, tenant.id, 'secret', { key: config.HUASHU_SECRET_KEY, label: 'demo' });
     if (config.HUASHU_PUBLISHABLE_KEY) await issueKey(db, tenant.id, 'publishable', { key: config.HUASHU_PUBLISHABLE_KEY, label: 'demo' });

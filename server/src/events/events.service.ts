@@ -1,19 +1,12 @@
 import { MAX_EVENT_BYTES, TrackingEvent, type EventBatchResponse } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
 import { describeIssues, toFieldIssues } from '../platform/validation.js';
+import * as store from './events.store.js';
+import type { EventRow } from './events.store.js';
 
 /** Upper bound of an event's serialised size without its properties (ids, names, timestamp, keys). */
 const EVENT_ENVELOPE_BYTES = 1024;
 
-interface Row {
-  messageId: string;
-  type: string;
-  event: string | null;
-  anonymousId: string | null;
-  leadId: string | null;
-  properties: string;
-  occurredAt: string;
-}
 
 /**
  * Validates each event on its own (one bad event never sinks the batch), drops
@@ -29,7 +22,7 @@ export async function ingestBatch(
   // The device's clock error is the gap between when it says it sent and when we received.
   const skewMs = receivedAt.getTime() - Date.parse(batch.sentAt);
   const rejected: EventBatchResponse['rejected'] = [];
-  const rows: Row[] = [];
+  const rows: EventRow[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   batch.batch.forEach((raw, index) => {
@@ -68,22 +61,6 @@ export async function ingestBatch(
     });
   });
   if (rows.length === 0) return { accepted: 0, duplicates, rejected };
-  const column = <K extends keyof Row>(key: K) => rows.map((row) => row[key]);
-  const result = await db.query(
-    `INSERT INTO events (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at)
-     SELECT $1, m, t, e, a, l, p::jsonb, o::timestamptz
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(m, t, e, a, l, p, o)
-     ON CONFLICT (tenant_id, message_id) DO NOTHING`,
-    [
-      tenantId,
-      column('messageId'),
-      column('type'),
-      column('event'),
-      column('anonymousId'),
-      column('leadId'),
-      column('properties'),
-      column('occurredAt'),
-    ],
-  );
-  return { accepted: result.rowCount, duplicates: duplicates + rows.length - result.rowCount, rejected };
+  const accepted = await store.insertEvents(db, tenantId, rows);
+  return { accepted, duplicates: duplicates + rows.length - accepted, rejected };
 }

@@ -1,13 +1,15 @@
-import { HuashuError, KnowledgeEntryInput, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus } from '@huashu/core';
+import { HuashuError, KnowledgeEntryInput, successRate, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus, type SuccessRate } from '@huashu/core';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
-import { invalidateCorpusStats } from './knowledge.search.js';
+import type { Queryable } from '../platform/db/types.js';
 import { describeIssues, toFieldIssues } from '../platform/validation.js';
-import { getEntry, upsertEntries, type EntryData } from './knowledge.store.js';
+import * as store from './knowledge.store.js';
+import { upsertEntries, WRITE_CHUNK, type EntryData, type ListFilter } from './knowledge.store.js';
 import { ensureVectorIndexes } from './vector-index.js';
 
-/** Rows per statement and transaction: big enough to amortise round trips, small enough to report progress. */
-export const IMPORT_CHUNK = 500;
+export { searchKnowledge, DEFAULT_FLOORS, DEFAULT_WEIGHTS, type RetrievalMode, type SearchHit, type SearchOptions, type SearchResult } from './knowledge.search.js';
+export { reindexTenant } from './reindex.js';
+export { staleEmbeddingModels } from './knowledge.store.js';
 
 /** Imports at least this big refresh the planner's statistics. */
 const ANALYZE_AFTER = 50;
@@ -20,8 +22,8 @@ function statusFor(principal: Principal, requested: KnowledgeStatus | undefined)
   return requested === 'draft' ? 'draft' : 'pending_review';
 }
 
-function toData(input: KnowledgeEntryInput & { status?: KnowledgeStatus }, principal: Principal): EntryData {
-  const parsed = KnowledgeEntryInput.parse(input);
+/** `parsed` has been through KnowledgeEntryInput already (the route or the import loop). */
+function toData(parsed: KnowledgeEntryInput, principal: Principal): EntryData {
   return {
     ...parsed,
     status: statusFor(principal, parsed.status),
@@ -52,11 +54,11 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
     result.rejected.push({ index, externalId: data.externalId, reason: `externalId repeats later in this import (row ${lastIndexOf.get(data.externalId)}); that row was used` });
     return false;
   });
-  for (let start = 0; start < unique.length; start += IMPORT_CHUNK) {
-    const chunk = unique.slice(start, start + IMPORT_CHUNK).map(({ data }) => data);
+  for (let start = 0; start < unique.length; start += WRITE_CHUNK) {
+    const chunk = unique.slice(start, start + WRITE_CHUNK).map(({ data }) => data);
     const stored = await ctx.db.transaction((tx) => upsertEntries(tx, principal.tenantId, chunk, ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
     for (const row of stored) row.inserted ? result.imported++ : result.updated++;
-    onProgress?.(Math.min(start + IMPORT_CHUNK, unique.length), unique.length);
+    onProgress?.(Math.min(start + WRITE_CHUNK, unique.length), unique.length);
   }
   result.rejected.sort((a, b) => a.index - b.index);
   await ensureVectorIndexes(ctx.db, principal.tenantId);
@@ -65,7 +67,6 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
     // plan made for an empty table turns the dense search into a nested loop.
     await ctx.db.exec('ANALYZE knowledge_entries; ANALYZE knowledge_embeddings');
   }
-  invalidateCorpusStats(principal.tenantId);
   return result;
 }
 
@@ -74,8 +75,35 @@ export async function createEntry(ctx: AppContext, principal: Principal, input: 
   const data = toData(input, principal);
   const [stored] = await ctx.db.transaction((tx) => upsertEntries(tx, principal.tenantId, [data], ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
   await ensureVectorIndexes(ctx.db, principal.tenantId);
-  invalidateCorpusStats(principal.tenantId);
-  return getEntry(ctx.db, principal.tenantId, stored!.id);
+  return store.getEntry(ctx.db, principal.tenantId, stored!.id);
+}
+
+/** One entry as `principal` may see it: reps see live entries and their own drafts; the rest of the queue is the reviewers'. */
+export async function getVisibleEntry(ctx: AppContext, principal: Principal, id: string): Promise<KnowledgeEntry> {
+  const entry = await store.getEntry(ctx.db, principal.tenantId, id);
+  const visible = principal.kind !== 'rep' || entry.status === 'approved' || entry.authorRepId === principal.rep.repId || principal.rep.role !== 'rep';
+  if (!visible) throw new HuashuError('not_found', `knowledge entry ${id} not found`);
+  return entry;
+}
+
+export function listEntries(ctx: AppContext, principal: Principal, filter: ListFilter) {
+  requireReviewer(principal);
+  return store.listEntries(ctx.db, principal.tenantId, filter);
+}
+
+export function reviewEntry(ctx: AppContext, principal: Principal, id: string, review: { decision: 'approve' | 'reject'; note?: string | undefined }): Promise<KnowledgeEntry> {
+  const reviewer = requireReviewer(principal);
+  return store.reviewEntry(ctx.db, principal.tenantId, id, { ...review, reviewer }, ctx.config.HUASHU_VERIFY_DAYS);
+}
+
+/** Records a rep's report and returns the entry's success rate afterwards. */
+export async function recordOutcome(
+  db: Queryable,
+  tenantId: string,
+  outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string | undefined; repId?: string | undefined },
+): Promise<SuccessRate> {
+  await store.recordOutcome(db, tenantId, outcome);
+  return successRate((await store.outcomesFor(db, tenantId, [outcome.entryId])).get(outcome.entryId) ?? { uses: 0, successes: 0 });
 }
 
 export function requireReviewer(principal: Principal): string {

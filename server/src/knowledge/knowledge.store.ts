@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { HuashuError, type Evidence, type KnowledgeEntry, type KnowledgeStatus } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
-import { embeddingText, type Embedder } from '../retrieval/embedder.js';
-import { lexicalTerms } from '../retrieval/terms.js';
 import { toSql } from '../platform/db/vector.js';
+import { embeddingText, type Embedder } from '../retrieval/embedder.js';
+import type { Outcomes } from '../retrieval/ranking.js';
+import { anyTermQuery, lexicalTerms } from '../retrieval/terms.js';
+import { nearestClause } from './vector-index.js';
+
+/** Rows per statement and transaction (imports, reindex): big enough to amortise round trips, small enough to report progress. */
+export const WRITE_CHUNK = 500;
 
 /** A validated entry ready to store. */
 export interface EntryData {
@@ -60,9 +65,9 @@ export function toEntry(row: EntryRow, now = Date.now()): KnowledgeEntry {
   };
 }
 
-/** The lexical field of an entry: what the customer said plus its tags. */
+/** The lexical field of an entry: the same text its vector is made from. */
 export function entryTerms(entry: { question: string; tags?: readonly string[] }): string[] {
-  return lexicalTerms(`${entry.question} ${(entry.tags ?? []).join(' ')}`);
+  return lexicalTerms(embeddingText(entry));
 }
 
 export interface UpsertResult {
@@ -121,6 +126,7 @@ export async function upsertEntries(
     ],
   );
   const rows = result.rows;
+  changedCorpus(tx, tenantId);
   await storeVectors(
     tx,
     tenantId,
@@ -141,6 +147,7 @@ export async function storeVectors(tx: Queryable, tenantId: string, ids: readonl
      WHERE knowledge_embeddings.tenant_id = $1`,
     [tenantId, model, vectors[0]!.length, ids, vectors.map(toSql)],
   );
+  changedCorpus(tx, tenantId);
 }
 
 export async function getEntry(db: Queryable, tenantId: string, id: string): Promise<KnowledgeEntry> {
@@ -181,16 +188,20 @@ export async function reviewEntry(
   review: { decision: 'approve' | 'reject'; note?: string; reviewer: string },
   verifyDays: number,
 ): Promise<KnowledgeEntry> {
-  const current = await getEntry(db, tenantId, id);
-  if (current.status === 'archived') throw new HuashuError('conflict', 'an archived entry cannot be reviewed');
   const status = review.decision === 'approve' ? 'approved' : 'rejected';
+  // One statement, the archived check inside it: no review can slip in between a read and the write.
   const result = await db.query<EntryRow>(
     `UPDATE knowledge_entries SET status = $3, review_note = $4, reviewed_by = $5, reviewed_at = now(), updated_at = now(),
        verified_until = CASE WHEN $3 = 'approved' THEN now() + make_interval(days => $6) ELSE verified_until END
-     WHERE tenant_id = $1 AND id = $2 RETURNING ${ENTRY_COLUMNS}`,
+     WHERE tenant_id = $1 AND id = $2 AND status <> 'archived' RETURNING ${ENTRY_COLUMNS}`,
     [tenantId, id, status, review.note ?? null, review.reviewer, verifyDays],
   );
-  return toEntry(result.rows[0]!);
+  if (!result.rows[0]) {
+    await getEntry(db, tenantId, id); // 404 when it does not exist
+    throw new HuashuError('conflict', 'an archived entry cannot be reviewed');
+  }
+  changedCorpus(db, tenantId);
+  return toEntry(result.rows[0]);
 }
 
 export async function recordOutcome(
@@ -210,7 +221,7 @@ export async function recordOutcome(
 /** Days of outcomes that count towards an entry's success rate: recent enough to reflect today's market. */
 export const SUCCESS_WINDOW_DAYS = 90;
 
-export async function outcomesFor(db: Queryable, tenantId: string, entryIds: readonly string[]): Promise<Map<string, { uses: number; successes: number }>> {
+export async function outcomesFor(db: Queryable, tenantId: string, entryIds: readonly string[]): Promise<Map<string, Outcomes>> {
   const result = await db.query<{ entry_id: string; uses: number; successes: number }>(
     `SELECT entry_id, count(*)::int AS uses, (count(*) FILTER (WHERE outcome = 'success'))::int AS successes
      FROM knowledge_outcomes
@@ -219,4 +230,198 @@ export async function outcomesFor(db: Queryable, tenantId: string, entryIds: rea
     [tenantId, entryIds, SUCCESS_WINDOW_DAYS],
   );
   return new Map(result.rows.map((row) => [row.entry_id, { uses: row.uses, successes: row.successes }]));
+}
+
+/** Optional filters of a search, on the entries' own columns. */
+export interface EntryFilters {
+  industry?: string | undefined;
+  tags?: readonly string[] | undefined;
+}
+
+export interface CorpusStatistics {
+  documents: number;
+  /** Mean term count of an entry's lexical field. */
+  averageLength: number;
+  /** Mean answer length in characters. */
+  averageAnswerLength: number;
+  df: Map<string, number>;
+  /** Approved entries with a vector from the current embedder. */
+  vectors: number;
+  /** Vectors from another embedder (waiting for `huashu reindex`). */
+  foreignVectors: number;
+}
+
+// Corpus statistics change only when entries do, so each tenant's are loaded
+// whole (one grouped scan: a few thousand distinct terms even at 10k entries)
+// and cached; this store's writes invalidate them when their transaction
+// commits, other replicas pick changes up within the TTL. Per-query df look-ups
+// were measured at 10–100 ms on 1k entries; the cached map costs nothing per
+// question. Keys are tenant ids, which are random, so databases opened side by
+// side in one process (tests, benchmarks) cannot collide.
+const STATS_TTL_MS = 5 * 60_000;
+/** Bounds memory on a server hosting many tenants; the least recently loaded go first. */
+const STATS_CACHE_TENANTS = 1000;
+const statsCache = new Map<string, { until: number; generation: number; stats: Promise<CorpusStatistics> }>();
+const generations = new Map<string, number>();
+
+function invalidateCorpusStats(tenantId: string): void {
+  generations.set(tenantId, (generations.get(tenantId) ?? 0) + 1);
+  for (const key of statsCache.keys()) if (key.startsWith(`${tenantId} `)) statsCache.delete(key);
+}
+
+/**
+ * Every write to entries, vectors or reviews calls this. Invalidating now and
+ * again at commit means a question that loads statistics mid-transaction
+ * cannot leave pre-commit numbers cached.
+ */
+function changedCorpus(q: Queryable, tenantId: string): void {
+  invalidateCorpusStats(tenantId);
+  q.afterCommit?.(() => invalidateCorpusStats(tenantId));
+}
+
+async function loadStats(db: Queryable, tenantId: string, model: string): Promise<CorpusStatistics> {
+  const totals = await db.query<{ n: number; avg: number | null; answer_avg: number | null }>(
+    `SELECT count(*)::int AS n, avg(cardinality(lexical_terms))::float8 AS avg, avg(char_length(answer))::float8 AS answer_avg
+     FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`,
+    [tenantId],
+  );
+  const frequencies = await db.query<{ term: string; df: number }>(
+    `SELECT term, count(*)::int AS df
+     FROM knowledge_lexicon l, unnest(tsvector_to_array(l.search_tsv)) AS term
+     WHERE l.tenant_id = $1 AND l.approved
+     GROUP BY term`,
+    [tenantId],
+  );
+  const vectors = await db.query<{ current: number; foreign: number }>(
+    `SELECT (count(*) FILTER (WHERE model = $2 AND approved))::int AS current, (count(*) FILTER (WHERE model <> $2))::int AS foreign
+     FROM knowledge_embeddings WHERE tenant_id = $1`,
+    [tenantId, model],
+  );
+  return {
+    documents: totals.rows[0]!.n,
+    averageLength: totals.rows[0]!.avg ?? 1,
+    averageAnswerLength: totals.rows[0]!.answer_avg ?? 1,
+    df: new Map(frequencies.rows.map((row) => [row.term, row.df])),
+    vectors: vectors.rows[0]!.current,
+    foreignVectors: vectors.rows[0]!.foreign,
+  };
+}
+
+/** The tenant's approved-corpus statistics for BM25 and mode selection, cached (see above). */
+export function corpusStats(db: Queryable, tenantId: string, model: string): Promise<CorpusStatistics> {
+  const key = `${tenantId} ${model}`;
+  const now = Date.now();
+  const cached = statsCache.get(key);
+  const generation = generations.get(tenantId) ?? 0;
+  if (cached && cached.until > now && cached.generation === generation) return cached.stats;
+  // The promise is cached, so concurrent questions share one load.
+  const stats = loadStats(db, tenantId, model);
+  statsCache.delete(key);
+  if (statsCache.size >= STATS_CACHE_TENANTS) statsCache.delete(statsCache.keys().next().value!);
+  statsCache.set(key, { until: now + STATS_TTL_MS, generation, stats });
+  stats.catch(() => statsCache.delete(key));
+  return stats;
+}
+
+/**
+ * Filters need the entries' columns; without them each retriever reads its
+ * narrow table alone. Postgres must be able to type every parameter, so unused
+ * filter parameters still appear, as IS NULL checks ($3 industry, $4 tags).
+ */
+function filterScope(alias: 'l' | 'v', filters: EntryFilters): { join: string; where: string; params: unknown[] } {
+  const params = [filters.industry ?? null, filters.tags?.length ? [...filters.tags] : null];
+  return params.some((value) => value !== null)
+    ? {
+        join: `JOIN knowledge_entries e ON e.id = ${alias}.entry_id AND e.tenant_id = $1`,
+        where: `AND ($3::text IS NULL OR e.industry = $3) AND ($4::text[] IS NULL OR e.tags && $4::text[])`,
+        params,
+      }
+    : { join: '', where: `AND ($3::text IS NULL) AND ($4::text[] IS NULL)`, params };
+}
+
+/** Ids of approved entries whose lexical field holds any of `terms`, best ts_rank first. */
+export async function lexicalCandidates(db: Queryable, tenantId: string, terms: readonly string[], filters: EntryFilters, limit: number): Promise<string[]> {
+  // Ordering by ts_rank computes the select list for every matching row, so only ids are selected.
+  const { join, where, params } = filterScope('l', filters);
+  const rows = await db.query<{ id: string }>(
+    `SELECT l.entry_id AS id FROM knowledge_lexicon l ${join}
+     WHERE l.tenant_id = $1 AND l.approved AND l.search_tsv @@ $2::tsquery ${where}
+     ORDER BY ts_rank(l.search_tsv, $2::tsquery) DESC, l.entry_id
+     LIMIT $5`,
+    [tenantId, anyTermQuery(terms), ...params, limit],
+  );
+  return rows.rows.map((row) => row.id);
+}
+
+/** Ids of the approved entries nearest to `vector` (cosine, through the HNSW index). */
+export async function denseCandidates(db: Queryable, tenantId: string, vector: readonly number[], model: string, filters: EntryFilters, limit: number): Promise<string[]> {
+  const nearest = nearestClause(vector.length, '$2');
+  const { join, where, params } = filterScope('v', filters);
+  const rows = await db.query<{ id: string }>(
+    `SELECT v.entry_id AS id FROM knowledge_embeddings v ${join}
+     WHERE v.tenant_id = $1 AND v.model = $6 AND ${nearest.where} ${where}
+     ORDER BY ${nearest.orderBy} LIMIT $5`,
+    [tenantId, toSql(vector), ...params, limit, model],
+  );
+  return rows.rows.map((row) => row.id);
+}
+
+export interface CandidateFeatures {
+  id: string;
+  lexical_terms: string[];
+  answer: string;
+  /** Cosine similarity to the query vector; null without one or without a stored vector. */
+  dense: number | null;
+}
+
+/** What scoring needs of each candidate, in one query for the union of both retrievers. */
+export async function candidateFeatures(db: Queryable, tenantId: string, ids: readonly string[], vector: readonly number[] | undefined, model: string): Promise<CandidateFeatures[]> {
+  if (ids.length === 0) return [];
+  const result = await db.query<CandidateFeatures>(
+    `SELECT e.id, e.lexical_terms, e.answer, 1 - (v.embedding <=> $3::vector) AS dense
+     FROM knowledge_entries e
+     LEFT JOIN knowledge_embeddings v ON v.entry_id = e.id AND v.tenant_id = $1 AND v.model = $4::text
+     WHERE e.tenant_id = $1 AND e.id = ANY($2::text[])`,
+    [tenantId, [...ids], vector ? toSql(vector) : null, model],
+  );
+  return result.rows;
+}
+
+export async function entriesByIds(db: Queryable, tenantId: string, ids: readonly string[]): Promise<Map<string, KnowledgeEntry>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM knowledge_entries WHERE tenant_id = $1 AND id = ANY($2::text[])`, [tenantId, [...ids]]);
+  return new Map(rows.rows.map((row) => [row.id, toEntry(row)]));
+}
+
+export async function countEntries(db: Queryable, tenantId: string): Promise<number> {
+  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM knowledge_entries WHERE tenant_id = $1`, [tenantId])).rows[0]!.n;
+}
+
+/** The next page of entries by id, for a resumable pass over the whole base. */
+export async function entriesAfter(db: Queryable, tenantId: string, after: string, limit: number): Promise<Array<{ id: string; question: string; tags: string[] }>> {
+  const batch = await db.query<{ id: string; question: string; tags: string[] }>(
+    `SELECT id, question, tags FROM knowledge_entries WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    [tenantId, after, limit],
+  );
+  return batch.rows;
+}
+
+export async function updateLexicalTerms(tx: Queryable, tenantId: string, rows: ReadonlyArray<{ id: string; terms: string[] }>): Promise<void> {
+  await tx.query(
+    `UPDATE knowledge_entries e SET lexical_terms = ARRAY(SELECT jsonb_array_elements_text(u.terms::jsonb))
+     FROM unnest($2::text[], $3::text[]) AS u(id, terms)
+     WHERE e.tenant_id = $1 AND e.id = u.id`,
+    [tenantId, rows.map((row) => row.id), rows.map((row) => JSON.stringify(row.terms))],
+  );
+  changedCorpus(tx, tenantId);
+}
+
+/** Models of the stored vectors that differ from the configured embedder's, per tenant. */
+export async function staleEmbeddingModels(db: Queryable, model: string): Promise<Array<{ tenant_id: string; model: string; n: number }>> {
+  const result = await db.query<{ tenant_id: string; model: string; n: number }>(
+    // Across tenants on purpose: a start-up check of the whole database, nothing returned to a caller.
+    `SELECT tenant_id, model, count(*)::int AS n FROM knowledge_embeddings WHERE model <> $1 AND tenant_id IS NOT NULL GROUP BY tenant_id, model`,
+    [model],
+  );
+  return result.rows;
 }

@@ -7,7 +7,7 @@ import { LocalEmbeddings } from '../retrieval/local-embedder.js';
 import { createContext } from '../server.js';
 import { testEngines } from '../testing/engines.js';
 import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
-import { reindexTenant, staleEmbeddingModels } from './reindex.js';
+import { reindexTenant, staleEmbeddingModels } from './knowledge.service.js';
 
 // A second, genuinely different embedder: the same hashing at another width is a
 // different vector space, exactly the situation after switching models.

@@ -1,4 +1,5 @@
 import { loadConfig } from '../platform/config.js';
+import { allModules } from '../modules.js';
 import type { Database } from '../platform/db/types.js';
 import { createLogger } from '../platform/logger.js';
 import { startServer, type ContextOverrides, type RunningServer } from '../server.js';
@@ -35,7 +36,7 @@ let counter = 0;
 /** The real server on an ephemeral port over `db`, logging nothing. */
 export async function startTestServer(db: Database, env: Record<string, string> = {}, overrides: ContextOverrides = {}): Promise<TestServer> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const running = await startServer({ config, db, logger: createLogger('silent'), overrides });
+  const running = await startServer({ config, db, logger: createLogger('silent'), overrides, modules: allModules });
   return {
     running,
     url: running.url,

@@ -76,6 +76,19 @@ export const ReviewRequest = z
 export const SuccessRate = z.object({ uses: z.number().int(), successes: z.number().int(), rate: z.number().nullable() });
 export type SuccessRate = z.infer<typeof SuccessRate>;
 
+/** How many scripts the assistant returns when the caller does not say. */
+export const DEFAULT_ASK_LIMIT = 3;
+
+/**
+ * The success rate shown to reps: the raw share of reported successes, to three
+ * decimals, `null` before any report. (Ranking uses a smoothed rate; see the
+ * server's retrieval/ranking.ts.) The one place this rule lives.
+ */
+export function successRate(outcomes: { uses: number; successes: number }): SuccessRate {
+  const { uses, successes } = outcomes;
+  return { uses, successes, rate: uses > 0 ? Math.round((successes / uses) * 1000) / 1000 : null };
+}
+
 export const AskRequest = z
   .object({
     question: z.string().trim().min(1, 'question is required').max(QUESTION_MAX),

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { withCommitHooks } from './after-commit.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 import { VECTOR_SEARCH_SETTINGS } from './vector-settings.js';
 
@@ -10,6 +11,7 @@ function adapt(target: PGlite | Transaction): Queryable {
       const result = await target.query<R>(sql, params as unknown[]);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
+    afterCommit: (callback) => callback(),
     async exec(sql: string): Promise<void> {
       await target.exec(sql);
     },
@@ -36,7 +38,16 @@ export function wrapPglite(pg: PGlite): Database {
   return {
     engine: 'pglite',
     ...base,
-    transaction: (fn) => pg.transaction((tx) => fn(adapt(tx))),
+    async transaction(fn) {
+      const hooks: { committed?: () => void } = {};
+      const result = await pg.transaction((raw) => {
+        const { tx, committed } = withCommitHooks(adapt(raw));
+        hooks.committed = committed;
+        return fn(tx);
+      });
+      hooks.committed?.();
+      return result;
+    },
     close: () => pg.close(),
   };
 }

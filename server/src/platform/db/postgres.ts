@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withCommitHooks } from './after-commit.js';
 import type { Database, Queryable, QueryResult } from './types.js';
 import { VECTOR_SEARCH_OPTIONS } from './vector-settings.js';
 
@@ -13,6 +14,7 @@ function adapt(target: pg.Pool | pg.PoolClient): Queryable {
       const result = await target.query(sql, params as unknown[]);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     },
+    afterCommit: (callback) => callback(),
     async exec(sql: string): Promise<void> {
       await target.query(sql);
     },
@@ -37,8 +39,10 @@ export async function openPostgres(connectionString: string, options: PostgresOp
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn(adapt(client));
+        const { tx, committed } = withCommitHooks(adapt(client));
+        const result = await fn(tx);
         await client.query('COMMIT');
+        committed();
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -71,7 +71,7 @@ describe.each(testEngines())('storage contract on $name', (engine) => {
  * statements that legitimately cannot know the tenant yet.
  */
 describe('tenant scoping in the source', () => {
-  const root = fileURLToPath(new URL('../', import.meta.url));
+  const root = fileURLToPath(new URL('../../', import.meta.url));
   const TENANT_FREE = new Set(['tenants', 'schema_migrations']);
   const ALLOWED = [/FROM api_keys WHERE lookup_id = \$1/, /INSERT INTO api_keys/, /SELECT tenant_id FROM api_keys WHERE lookup_id/];
 

@@ -9,6 +9,12 @@ export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /** Several statements without parameters (migrations only). */
   exec(sql: string): Promise<void>;
+  /**
+   * Inside a transaction: runs `callback` after it commits (never on rollback).
+   * Outside one, each statement commits by itself, so it runs at once. For
+   * in-process caches that must not see uncommitted writes.
+   */
+  afterCommit?(callback: () => void): void;
 }
 
 export type Engine = 'pglite' | 'postgres';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allModules } from '../../modules.js';
 import { loadConfig } from '../config.js';
 import type { Database } from '../db/types.js';
 import { createLogger } from '../logger.js';
@@ -14,7 +15,7 @@ describe('logs', () => {
   beforeAll(async () => {
     db = await testEngines()[0]!.open();
     const logger = createLogger('info', { write: (line: string) => void (lines += line) });
-    server = await startServer({ config: loadConfig({ PORT: '0' }), db, logger });
+    server = await startServer({ config: loadConfig({ PORT: '0' }), db, logger, modules: allModules });
   });
   afterAll(async () => {
     await server?.close();

@@ -4,8 +4,8 @@
 // that pair's second sentence) and prints recall@1, recall@3 and MRR@10 of
 // exact cosine ranking, plus embedding speed.
 //
-//   npx tsc -b server      (or npm run build)
-//   node server/dist/retrieval/tune-local-embedder.js [pairs.tsv]
+//   npx tsc -b evals      (or npm run build)
+//   node evals/dist/tune-local-embedder.js [pairs.tsv]
 //
 // Every positive pair is used (no subsampling): hashed vectors have only a few
 // dozen non-zero buckets, so scoring goes through an inverted index over those
@@ -13,7 +13,7 @@
 // fraction of the cost (about a second per configuration).
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_FEATURE_WEIGHTS, LocalEmbeddings, type FeatureWeights } from './local-embedder.js';
+import { DEFAULT_FEATURE_WEIGHTS, LocalEmbeddings, type FeatureWeights } from '@huashu/server';
 
 const DEFAULT_PATH = '/work/shared/data/faq-pairs/lcqmc-dev.tsv';
 

@@ -1,0 +1,34 @@
+import type { Queryable } from '../platform/db/types.js';
+
+/** A validated event ready to store; `properties` already serialised, `occurredAt` clock-corrected. */
+export interface EventRow {
+  messageId: string;
+  type: string;
+  event: string | null;
+  anonymousId: string | null;
+  leadId: string | null;
+  properties: string;
+  occurredAt: string;
+}
+
+/** Stores events in one statement; a messageId already stored is skipped. Returns how many were new. */
+export async function insertEvents(db: Queryable, tenantId: string, rows: readonly EventRow[]): Promise<number> {
+  const column = <K extends keyof EventRow>(key: K) => rows.map((row) => row[key]);
+  const result = await db.query(
+    `INSERT INTO events (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at)
+     SELECT $1, m, t, e, a, l, p::jsonb, o::timestamptz
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(m, t, e, a, l, p, o)
+     ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+    [
+      tenantId,
+      column('messageId'),
+      column('type'),
+      column('event'),
+      column('anonymousId'),
+      column('leadId'),
+      column('properties'),
+      column('occurredAt'),
+    ],
+  );
+  return result.rowCount;
+}
