@@ -14,6 +14,9 @@ export const leadRoutes = [
     async handler({ body, principal, ctx, res }) {
       const result = await captureLead(ctx.db, principal.tenantId, body);
       res.status(result.created ? 201 : 200);
+      // A publishable key lives in a public page: anyone holding it could replay
+      // a guessed idempotency key to read back a stranger's contact details.
+      if (principal.kind === 'publishable' && !result.created) return { lead: { id: result.lead.id }, created: false };
       return result;
     },
   }),
