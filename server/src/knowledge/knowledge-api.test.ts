@@ -100,6 +100,18 @@ describe.each(testEngines())('knowledge base and assistant on $name', (engine) =
       expect(count.rows[0]!.n).toBe(4);
     });
 
+    it('treats null on an optional field as absent, in an import and in a single entry', async () => {
+      const row = { externalId: 'null-industry', question: '售后响应要多久', answer: '7×24 小时热线，4 小时到场。', evidence, industry: null, tags: null, product: null };
+      const imported = await server.call('POST', '/v1/knowledge/import', { key: b.secretKey, body: { entries: [row] } });
+      expect(imported.body).toMatchObject({ imported: 1, rejected: [] });
+      const created = await server.call('POST', '/v1/knowledge', { key: b.secretKey, body: { ...row, externalId: 'null-industry-2' } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ industry: null, tags: [] });
+      const missing = await server.call('POST', '/v1/knowledge', { key: b.secretKey, body: { ...row, externalId: null, question: null } });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.message).toContain('question');
+    });
+
     it('refuses the import to a rep token and a publishable key', async () => {
       const rep = await server.call('POST', '/v1/knowledge/import', { key: repToken, body: { entries: ENTRIES } });
       expect(rep.status).toBe(403);
