@@ -56,7 +56,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const ownsDb = !options.db;
   const db =
-    options.db ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR }));
+    options.db ??
+    (await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATABASE_URL ? undefined : config.HUASHU_DATA_DIR,
+      // The error's code and message only: pg errors can carry query parameters in other fields.
+      onIdleError: (error) => logger.warn({ code: (error as { code?: string }).code, message: error.message }, 'idle database connection failed; it will reconnect'),
+    }));
   const ctx = await createContext(config, db, logger, options.overrides);
   for (const module of options.modules) await module.onStart?.(ctx);
   const demo = options.demo ? await mountDemo(ctx, options.modules) : undefined;

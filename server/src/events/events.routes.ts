@@ -1,4 +1,4 @@
-import { EventBatchRequest, EventBatchResponse } from '@huashu/core';
+import { EventBatchRequest, EventBatchResponse, MAX_BATCH_BYTES } from '@huashu/core';
 import { ingestBatch } from './events.service.js';
 import { defineRoute } from '../platform/http/route.js';
 
@@ -11,8 +11,8 @@ export const eventRoutes = [
     auth: ['publishable', 'secret'],
     body: EventBatchRequest,
     response: EventBatchResponse,
-    // 500 KB per batch, as Segment; the SDK splits larger queues.
-    bodyLimit: '500kb',
+    // The SDK splits larger queues (its request ceiling stays below this).
+    bodyLimit: MAX_BATCH_BYTES,
     acceptTextPlain: true,
     keyInQuery: true,
     handler: ({ body, principal, ctx }) => ingestBatch(ctx.db, principal.tenantId, body),

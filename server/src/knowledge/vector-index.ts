@@ -7,7 +7,9 @@ const MAX_INDEXED_DIMENSIONS = 2000;
 const ensured = new WeakMap<Queryable, Set<number>>();
 
 function checkedDimension(dim: number): number {
-  // Interpolated into DDL and casts (types cannot be parameters), so it must be a plain integer.
+  // Interpolated into DDL and casts (types cannot be parameters), so it must be a
+  // plain integer; 16,000 is pgvector's ceiling for the `vector` type itself
+  // (HNSW stops at MAX_INDEXED_DIMENSIONS; larger vectors are scanned exactly).
   if (!Number.isInteger(dim) || dim < 1 || dim > 16_000) throw new RangeError(`invalid vector dimension ${dim}`);
   return dim;
 }

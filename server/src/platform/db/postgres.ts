@@ -24,13 +24,15 @@ function adapt(target: pg.Pool | pg.PoolClient): Queryable {
 export interface PostgresOptions {
   /** Pool size. @default 10 */
   max?: number;
+  /** Told about errors of idle connections (the next query reconnects by itself). */
+  onIdleError?: (error: Error) => void;
 }
 
 /** PostgreSQL with pgvector through `pg`; server replicas share it. */
 export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: VECTOR_SEARCH_OPTIONS });
   // An idle client's network error must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
+  pool.on('error', (error) => options.onIdleError?.(error));
   const base = adapt(pool);
   return {
     engine: 'postgres',

@@ -32,7 +32,7 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   /** @default 200 */
   status?: number;
   /** Body size ceiling for this route. @default '1mb' */
-  bodyLimit?: string;
+  bodyLimit?: string | number;
   /** Also accept `text/plain` JSON bodies (what `navigator.sendBeacon` sends without a preflight). */
   acceptTextPlain?: boolean;
   /** Accept the credential as `?key=` (publishable keys in beacons, which cannot set headers). */

@@ -32,7 +32,7 @@ const HIDDEN_AI: AiAnswer = { status: 'hidden', text: '', citations: [] };
 /** How long "copied" stays on the button: long enough to read, short enough to copy again. */
 const COPIED_FEEDBACK_MS = 2000;
 /** The server's question limit (`QUESTION_MAX` in @huashu/core), checked here so the rep gets a sentence instead of a 400. */
-const QUESTION_MAX = 500;
+export const QUESTION_MAX = 500;
 
 /** Splits an answer at its citation markers (`[1]`) so they can become buttons; everything else stays text. */
 function citationParts(text: string): Array<string | number> {
