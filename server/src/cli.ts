@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { openDatabase } from './platform/db/open.js';
 import type { Database } from './platform/db/types.js';
 import { registerKnowledgeCommands } from './cli/knowledge-commands.js';
+import { registerKeyCommands } from './cli/keys-commands.js';
 import { startServer } from './server.js';
 import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
 import { VERSION } from './platform/version.js';
@@ -33,6 +34,7 @@ program
     const cfg = config();
     const demo = cfg.HUASHU_DEMO ?? Boolean(options.demo);
     const running = await startServer({ config: cfg, demo, modules: allModules });
+    if (running.demo?.warning) process.stderr.write(`\nWARNING: ${running.demo.warning}\n\n`);
     const keys = running.demo?.firstRunKeys;
     if (keys) {
       // Printed once, on the terminal only: the database keeps hashes.
@@ -85,6 +87,7 @@ keys
   );
 
 registerKnowledgeCommands(program, withDatabase);
+registerKeyCommands(program, withDatabase);
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

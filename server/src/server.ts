@@ -4,6 +4,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { createChatModel } from './assistant/answer.js';
 import { createEmbedder, type Embedder } from './retrieval/embedder.js';
 import { Authenticator } from './platform/auth/authenticate.js';
+import { ensurePinnedTenant } from './platform/auth/key-store.js';
 import type { DomainModule } from './platform/module.js';
 import type { Config } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
@@ -65,6 +66,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }));
   const ctx = await createContext(config, db, logger, options.overrides);
   for (const module of options.modules) await module.onStart?.(ctx);
+  // Without the demo, keys pinned by the environment still need a tenant to open.
+  if (!options.demo) await ensurePinnedTenant(db, config);
   const demo = options.demo ? await mountDemo(ctx, options.modules) : undefined;
   const app = createApp(ctx, { routes: apiRoutes(options.modules), before: demo ? (express) => demo.mount(express) : undefined });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -21,6 +21,24 @@ export const ConfigSchema = z.object({
   HUASHU_CHAT_MODEL: z.string().min(1).optional(),
   HUASHU_DEMO: flag.optional(),
   HUASHU_VERIFY_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** Sustained requests a minute per API key or rep token (per replica); 0 turns the limit off. */
+  HUASHU_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
+  /** Sustained requests a minute per client IP (per replica); 0 turns the limit off. */
+  HUASHU_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(3000),
+  /** A client may run ahead of its sustained rate by this many seconds' worth of requests each minute. */
+  HUASHU_RATE_LIMIT_BURST_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  /** Express `trust proxy`: how client IPs are read behind a load balancer (`1`, `loopback`, a CIDR list …). */
+  HUASHU_TRUST_PROXY: z
+    .string()
+    .regex(/^[\w.:/, -]+$/, 'must be true, false, a hop count, or a comma-separated list of addresses, CIDRs or loopback/linklocal/uniquelocal')
+    .transform((value): boolean | number | string => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value))
+    .default(false),
+  /** CSP frame-ancestors of the HTML pages (demo, console): who may frame them. API responses are never framable. */
+  HUASHU_FRAME_ANCESTORS: z
+    .string()
+    .transform((value) => value.trim().split(/\s+/))
+    .pipe(z.array(z.string().regex(/^(?:'self'|'none'|\*|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?)$/i, "each source must be 'self', 'none', a scheme (https:) or a host such as https://crm.example.com")))
+    .default(["'self'"]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,13 +4,14 @@ import type { Database } from '../platform/db/types.js';
 import { createLogger } from '../platform/logger.js';
 import { startServer, type ContextOverrides, type RunningServer } from '../server.js';
 import type { RepClaimsInput } from '@huashu/core';
-import { deriveSigningKey, hashKey, lookupId } from '../platform/auth/keys.js';
+import { deriveRepTokenKeyPair, hashKey, lookupId } from '../platform/auth/keys.js';
 import { signRepToken } from '../platform/auth/rep-token.js';
 import { createTenant, issueKey } from '../platform/auth/key-store.js';
 
 /** A rep token signed the way the CRM's backend does it (the SDK's Node helper is checked against this in sdk/). */
 export async function repTokenFor(secretKey: string, claims: RepClaimsInput, options: { ttlSeconds?: number; now?: () => number } = {}): Promise<string> {
-  const { token } = await signRepToken(deriveSigningKey(secretKey), lookupId(hashKey(secretKey)), claims, options.ttlSeconds, options.now);
+  const { privateKey } = deriveRepTokenKeyPair(secretKey);
+  const { token } = await signRepToken(privateKey, lookupId(hashKey(secretKey)), claims, options.ttlSeconds, options.now);
   return token;
 }
 
@@ -33,9 +34,15 @@ export interface TestServer {
 
 let counter = 0;
 
+/**
+ * Suites fire requests faster than any real client from one address; they get
+ * limits far above production defaults unless a test sets its own.
+ */
+const TEST_RATE_LIMITS = { HUASHU_RATE_LIMIT_PER_KEY: '1000000', HUASHU_RATE_LIMIT_PER_IP: '1000000' };
+
 /** The real server on an ephemeral port over `db`, logging nothing. */
 export async function startTestServer(db: Database, env: Record<string, string> = {}, overrides: ContextOverrides = {}): Promise<TestServer> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...TEST_RATE_LIMITS, ...env });
   const running = await startServer({ config, db, logger: createLogger('silent'), overrides, modules: allModules });
   return {
     running,

@@ -3,18 +3,12 @@ import { HuashuError } from '@huashu/core';
 import type { Principal } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
 import { errorMiddleware } from './errors.js';
+import { readCredential, security } from './security.js';
 import type { RouteSpec } from './route.js';
 import { parseOrThrow } from '../validation.js';
 
 function bearer(req: Request, spec: RouteSpec): string | undefined {
-  const header = req.header('authorization');
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new HuashuError('unauthenticated', 'Authorization header must be "Bearer <key or rep token>"');
-    return match[1];
-  }
-  if (spec.keyInQuery && typeof req.query['key'] === 'string') return req.query['key'];
-  return undefined;
+  return readCredential(req, spec);
 }
 
 const ROLE_NAMES: Record<string, string> = { secret: 'a secret key', publishable: 'a publishable key', rep: 'a rep token' };
@@ -48,23 +42,6 @@ function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
   });
 }
 
-/**
- * Cross-origin calls are the normal case (widgets live on the CRM's origin);
- * credentials travel in the Authorization header, never cookies, so `*` is safe.
- */
-function cors(req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
-  res.setHeader('Access-Control-Max-Age', '600');
-  if (req.method === 'OPTIONS') {
-    res.status(204).end();
-    return;
-  }
-  next();
-}
-
 export interface AppOptions {
   routes: RouteSpec[];
   /** Extra middleware mounted before the API (static demo files). */
@@ -75,6 +52,8 @@ export function createApp(ctx: AppContext, options: AppOptions): express.Express
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Client IPs (per-IP rate limits) come from X-Forwarded-For only behind a proxy the operator names.
+  app.set('trust proxy', ctx.config.HUASHU_TRUST_PROXY);
   app.use((req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
@@ -83,7 +62,7 @@ export function createApp(ctx: AppContext, options: AppOptions): express.Express
     });
     next();
   });
-  app.use(cors);
+  app.use(security(ctx, options.routes));
   options.before?.(app);
   const router = express.Router();
   for (const spec of options.routes) mount(router, spec, ctx);

@@ -1,6 +1,4 @@
-import { Health, HuashuError, RepTokenRequest, RepTokenResponse } from '@huashu/core';
-import { signRepToken } from '../auth/rep-token.js';
-import { findKey } from '../auth/key-store.js';
+import { Health } from '@huashu/core';
 import { defineRoute } from './route.js';
 import { VERSION } from '../version.js';
 
@@ -15,23 +13,6 @@ export const systemRoutes = [
     async handler({ ctx }) {
       await ctx.db.query('SELECT 1');
       return { status: 'ok' as const, engine: ctx.db.engine, version: VERSION };
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/v1/rep-tokens',
-    summary: 'Mint a short-lived rep token for the widgets (secret key)',
-    tag: 'auth',
-    auth: ['secret'],
-    body: RepTokenRequest,
-    response: RepTokenResponse,
-    status: 201,
-    async handler({ body, principal, ctx }) {
-      const key = await findKey(ctx.db, principal.keyId);
-      if (!key?.signing_key) throw new HuashuError('forbidden', 'this secret key cannot sign rep tokens');
-      const { ttlSeconds, ...claims } = body;
-      const { token, expiresAt } = await signRepToken(key.signing_key, key.lookup_id, claims, ttlSeconds);
-      return { token, expiresAt: expiresAt.toISOString() };
     },
   }),
 ];
