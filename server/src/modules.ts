@@ -3,6 +3,7 @@ import { eventsModule } from './events/index.js';
 import { knowledgeModule } from './knowledge/index.js';
 import { leadsModule } from './leads/index.js';
 import type { DomainModule } from './platform/module.js';
+import { pointsModule } from './points/index.js';
 
 /** Every domain the server runs, in the order their demo data is seeded. */
-export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule];
+export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule];

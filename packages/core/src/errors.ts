@@ -11,6 +11,10 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** A redemption costs more than the rep's balance. */
+  insufficient_points: 409,
+  /** A reward has no units left. */
+  out_of_stock: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

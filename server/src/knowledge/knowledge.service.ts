@@ -91,7 +91,7 @@ export function listEntries(ctx: AppContext, principal: Principal, filter: ListF
   return store.listEntries(ctx.db, principal.tenantId, filter);
 }
 
-export function reviewEntry(ctx: AppContext, principal: Principal, id: string, review: { decision: 'approve' | 'reject'; note?: string | undefined }): Promise<KnowledgeEntry> {
+export function reviewEntry(ctx: AppContext, principal: Principal, id: string, review: { decision: store.ReviewDecision; note?: string | undefined }): Promise<KnowledgeEntry> {
   const reviewer = requireReviewer(principal);
   return store.reviewEntry(ctx.db, principal.tenantId, id, { ...review, reviewer }, ctx.config.HUASHU_VERIFY_DAYS);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HuashuError, type Evidence, type KnowledgeEntry, type KnowledgeStatus } from '@huashu/core';
+import { HuashuError, type Evidence, type KnowledgeEntry, type KnowledgeStatus, type ReviewRequest } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
 import { toSql } from '../platform/db/vector.js';
 import { embeddingText, type Embedder } from '../retrieval/embedder.js';
@@ -181,14 +181,19 @@ export async function listEntries(db: Queryable, tenantId: string, filter: ListF
   return { entries: rows.rows.map((row) => toEntry(row)), total: total.rows[0]!.n };
 }
 
+export type ReviewDecision = ReviewRequest['decision'];
+
+/** The status each review decision leaves an entry in. */
+const REVIEW_STATUS: Record<ReviewDecision, KnowledgeStatus> = { approve: 'approved', reject: 'rejected', request_changes: 'changes_requested', archive: 'archived' };
+
 export async function reviewEntry(
   db: Queryable,
   tenantId: string,
   id: string,
-  review: { decision: 'approve' | 'reject'; note?: string; reviewer: string },
+  review: { decision: ReviewDecision; note?: string; reviewer: string },
   verifyDays: number,
 ): Promise<KnowledgeEntry> {
-  const status = review.decision === 'approve' ? 'approved' : 'rejected';
+  const status = REVIEW_STATUS[review.decision];
   // One statement, the archived check inside it: no review can slip in between a read and the write.
   const result = await db.query<EntryRow>(
     `UPDATE knowledge_entries SET status = $3, review_note = $4, reviewed_by = $5, reviewed_at = now(), updated_at = now(),

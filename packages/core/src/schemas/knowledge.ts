@@ -13,7 +13,7 @@ export const Evidence = z
   .strict();
 export type Evidence = z.infer<typeof Evidence>;
 
-export const KnowledgeStatus = z.enum(['draft', 'pending_review', 'approved', 'rejected', 'archived']);
+export const KnowledgeStatus = z.enum(['draft', 'pending_review', 'changes_requested', 'approved', 'rejected', 'archived']);
 export type KnowledgeStatus = z.infer<typeof KnowledgeStatus>;
 
 /** Limits keep one entry readable on a phone in front of a customer. */
@@ -70,8 +70,9 @@ export const KnowledgeImportResult = z.object({
 export type KnowledgeImportResult = z.infer<typeof KnowledgeImportResult>;
 
 export const ReviewRequest = z
-  .object({ decision: z.enum(['approve', 'reject']), note: z.string().trim().max(1000).optional() })
+  .object({ decision: z.enum(['approve', 'reject', 'request_changes', 'archive']), note: z.string().trim().max(1000).optional() })
   .strict();
+export type ReviewRequest = z.input<typeof ReviewRequest>;
 
 export const SuccessRate = z.object({ uses: z.number().int(), successes: z.number().int(), rate: z.number().nullable() });
 export type SuccessRate = z.infer<typeof SuccessRate>;

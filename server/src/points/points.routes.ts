@@ -1,0 +1,112 @@
+import {
+  Leaderboard,
+  LeaderboardQuery,
+  PointsMe,
+  PointsMeQuery,
+  PointsRules,
+  PointsRulesRequest,
+  PointsTeamsRequest,
+  RedeemRequest,
+  RedeemResponse,
+  Redemption,
+  RewardsRequest,
+  RewardsResponse,
+} from '@huashu/core';
+import { z } from 'zod';
+import { defineRoute } from '../platform/http/route.js';
+import { getRules, leaderboard, listRedemptions, listRewards, myPoints, putRewards, putRules, putTeams, redeem } from './points.service.js';
+
+const Page = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) })
+  .strict();
+
+export const pointsRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/v1/points/me',
+    summary: "The rep's balance (the ledger's sum), their ledger newest first, and what each outcome pays",
+    tag: 'points',
+    auth: ['rep'],
+    query: PointsMeQuery,
+    response: PointsMe,
+    handler: ({ query, principal, ctx }) => myPoints(ctx, principal, query),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/points/leaderboard',
+    summary: 'Points earned this calendar week, month or quarter (Asia/Shanghai), optionally within one team',
+    tag: 'points',
+    auth: ['rep', 'secret'],
+    query: LeaderboardQuery,
+    response: Leaderboard,
+    handler: ({ query, principal, ctx }) => leaderboard(ctx, principal, query),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/points/rules',
+    summary: 'Points per outcome for this tenant',
+    tag: 'points',
+    auth: ['rep', 'secret'],
+    response: PointsRules,
+    handler: ({ principal, ctx }) => getRules(ctx, principal),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/v1/points/rules',
+    summary: 'Set points per outcome (fields given are changed, the rest kept); secret key or admin',
+    tag: 'points',
+    auth: ['secret', 'rep'],
+    body: PointsRulesRequest,
+    response: PointsRules,
+    handler: ({ body, principal, ctx }) => putRules(ctx, principal, body),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/v1/points/teams',
+    summary: "Team membership for the leaderboard's team filter (replaces all memberships); secret key or admin",
+    tag: 'points',
+    auth: ['secret', 'rep'],
+    body: PointsTeamsRequest,
+    response: z.object({ members: z.number().int() }),
+    handler: ({ body, principal, ctx }) => putTeams(ctx, principal, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/points/rewards',
+    summary: 'The rewards catalogue with cost and remaining stock',
+    tag: 'points',
+    auth: ['rep', 'secret'],
+    response: RewardsResponse,
+    handler: ({ principal, ctx }) => listRewards(ctx, principal),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/v1/points/rewards',
+    summary: 'Replace the rewards catalogue (rewards left out are withdrawn); secret key or admin',
+    tag: 'points',
+    auth: ['secret', 'rep'],
+    body: RewardsRequest,
+    response: RewardsResponse,
+    handler: ({ body, principal, ctx }) => putRewards(ctx, principal, body),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/points/redeem',
+    summary: 'Spend points on a reward; 409 insufficient_points or out_of_stock, never below zero, never oversold',
+    tag: 'points',
+    auth: ['rep'],
+    body: RedeemRequest,
+    response: RedeemResponse,
+    handler: ({ body, principal, ctx }) => redeem(ctx, principal, body.rewardId),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/points/redemptions',
+    summary: 'Redemptions to fulfil, newest first; secret key or admin',
+    tag: 'points',
+    auth: ['secret', 'rep'],
+    query: Page,
+    response: z.object({ redemptions: z.array(Redemption) }),
+    handler: ({ query, principal, ctx }) => listRedemptions(ctx, principal, query),
+  }),
+];
