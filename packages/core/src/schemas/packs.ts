@@ -76,6 +76,8 @@ export const LearningPackInput = z
     });
   });
 export type LearningPackInput = z.input<typeof LearningPackInput>;
+/** A validated pack, defaults applied. */
+export type LearningPackData = z.output<typeof LearningPackInput>;
 
 export const PackItemView = z.object({
   id: z.string(),

@@ -1,4 +1,5 @@
 import { HuashuError, IsoDateTime, RepTokenRequest, RepTokenResponse } from '@huashu/core';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { readCredential } from '../http/security.js';
@@ -49,7 +50,7 @@ export const CorsSettings = z
   .strict();
 
 /** The secret key the request came with: it is the only place its rep-token private key can be derived from. */
-function presentedSecretKey(req: Parameters<typeof readCredential>[0], keyId: string): string {
+function presentedSecretKey(req: Request, keyId: string): string {
   const credential = readCredential(req, {});
   if (!credential || lookupId(hashKey(credential)) !== keyId) throw new HuashuError('unauthenticated', 'send the secret key as "Authorization: Bearer sk_…"');
   return credential;
