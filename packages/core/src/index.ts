@@ -8,3 +8,4 @@ export * from './schemas/points.js';
 export * from './schemas/packs.js';
 export * from './schemas/conversations.js';
 export * from './schemas/review.js';
+export * from './working-time.js';
