@@ -135,8 +135,8 @@ export interface ScenarioQuery {
 async function scenarioOf(ctx: AppContext, tenantId: string, query: ScenarioQuery): Promise<{ industry?: string | undefined; tags: string[] }> {
   let industry = query.industry;
   if (industry === undefined && query.leadId !== undefined) {
-    const lead: { industry?: string | null } = await getLead(ctx.db, tenantId, query.leadId);
-    industry = lead.industry ?? undefined;
+    const lead: Record<string, unknown> = await getLead(ctx.db, tenantId, query.leadId);
+    industry = typeof lead['industry'] === 'string' ? lead['industry'] : undefined;
   }
   return { industry, tags: query.tags ?? [] };
 }
