@@ -4,6 +4,7 @@ export * from './schemas/tenants.js';
 export * from './schemas/knowledge.js';
 export * from './schemas/leads.js';
 export * from './schemas/events.js';
+export * from './schemas/jobs.js';
 export * from './schemas/points.js';
 export * from './schemas/packs.js';
 export * from './schemas/conversations.js';

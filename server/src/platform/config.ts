@@ -20,6 +20,10 @@ export const ConfigSchema = z.object({
   HUASHU_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
   HUASHU_CHAT_MODEL: z.string().min(1).optional(),
   HUASHU_DEMO: flag.optional(),
+  /** How long an idle job worker waits before looking for due jobs again. */
+  HUASHU_JOBS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** `0`: this process serves HTTP only and runs no jobs (dedicated API replicas). */
+  HUASHU_JOBS: flag.default(true),
   HUASHU_VERIFY_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   /** Sustained requests a minute per API key or rep token (per replica); 0 turns the limit off. */
   HUASHU_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
