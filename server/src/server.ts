@@ -6,6 +6,7 @@ import { createEmbedder, type Embedder } from './retrieval/embedder.js';
 import { Authenticator } from './platform/auth/authenticate.js';
 import { ensurePinnedTenant } from './platform/auth/key-store.js';
 import type { DomainModule } from './platform/module.js';
+import { createJobRunner, jobRoutes, outboxDispatcher, type JobDefinition, type JobRunner } from './platform/jobs/index.js';
 import type { Config } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
 import { openDatabase } from './platform/db/open.js';
@@ -17,6 +18,8 @@ import { mountDemo, type DemoSetup } from './demo/demo.js';
 
 export interface RunningServer {
   ctx: AppContext;
+  /** The background job runner; absent when HUASHU_JOBS=0 (an HTTP-only process). */
+  jobs?: JobRunner;
   server: Server;
   url: string;
   demo?: DemoSetup;
@@ -52,6 +55,12 @@ export async function createContext(config: Config, db: Database, logger: Logger
   };
 }
 
+/** Every module's job types plus the outbox dispatcher that feeds every module's consumers. */
+export function jobDefinitions(modules: readonly DomainModule[], config: Pick<Config, 'HUASHU_JOBS_INTERVAL_MS'>): JobDefinition[] {
+  const consumers = modules.flatMap((module) => module.consumers ?? []);
+  return [...modules.flatMap((module) => module.jobs ?? []), outboxDispatcher(consumers, { everyMs: config.HUASHU_JOBS_INTERVAL_MS })];
+}
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -69,13 +78,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Without the demo, keys pinned by the environment still need a tenant to open.
   if (!options.demo) await ensurePinnedTenant(db, config);
   const demo = options.demo ? await mountDemo(ctx, options.modules) : undefined;
-  const app = createApp(ctx, { routes: apiRoutes(options.modules), before: demo ? (express) => demo.mount(express) : undefined });
+  const app = createApp(ctx, { routes: apiRoutes(options.modules, jobRoutes), before: demo ? (express) => demo.mount(express) : undefined });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
+  const jobs = config.HUASHU_JOBS ? createJobRunner(ctx, jobDefinitions(options.modules, config)) : undefined;
+  jobs?.start();
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -83,7 +94,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await jobs?.stop();
       if (ownsDb) await db.close();
     })());
-  return { ctx, server, url, demo, close };
+  return { ctx, server, url, demo, jobs, close };
 }

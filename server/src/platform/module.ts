@@ -1,6 +1,8 @@
 import type { Tenant } from './auth/key-store.js';
 import type { AppContext } from './context.js';
 import type { RouteSpec } from './http/route.js';
+import type { OutboxConsumer } from './jobs/outbox.js';
+import type { JobDefinition } from './jobs/types.js';
 
 /**
  * What a domain folder contributes to the server. `server.ts` receives an
@@ -15,4 +17,8 @@ export interface DomainModule {
   onStart?(ctx: AppContext): Promise<void>;
   /** Seeds the demo tenant on its first start (runs in list order). */
   seedDemo?(ctx: AppContext, tenant: Tenant): Promise<void>;
+  /** Job types this domain runs (periodic ones carry `schedule`); the server's job runner takes them. */
+  jobs?: readonly JobDefinition[];
+  /** What this domain does with other domains' outbox events (and its own, e.g. webhook fan-out). */
+  consumers?: readonly OutboxConsumer[];
 }
