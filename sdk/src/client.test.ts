@@ -1,8 +1,8 @@
 import { MAX_EVENT_BYTES as SERVER_MAX_EVENT_BYTES } from '@huashu/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHuashu, MAX_EVENT_BYTES, type HuashuOptions } from './client.js';
-import { createMemoryStorage, type StorageLike } from './queue/storage.js';
-import { fakePage, json, scriptedFetch, type ScriptStep } from './test-support/fakes.js';
+import type { StorageLike } from './queue/storage.js';
+import { createMemoryStorage, fakePage, json, scriptedFetch, type ScriptStep } from './test-support/fakes.js';
 import type { HuashuApiError } from './transport.js';
 
 const KEY = 'pk_test_abcdefghijklmnop';
@@ -122,6 +122,64 @@ describe('persistence', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(client.queueSize()).toBe(0);
     expect(errors.map((error) => error.code)).toEqual(['event_too_large']);
+  });
+});
+
+describe('text the server can store', () => {
+  const GRIN = '😀'; // two UTF-16 code units
+  const HIGH = '\ud83d';
+  const LOW = '\ude00';
+
+  it('cuts a page view\'s own title, URL and referrer at a code-point boundary, never through an emoji', async () => {
+    const page = fakePage(`https://example.com/landing?utm=${'x'.repeat(3000)}`);
+    page.document.title = `a${GRIN.repeat(1500)}`;
+    const { client, server } = setup({ environment: page.environment, autoPage: false });
+    client.page();
+    await client.flush();
+    const { title, url } = server.requests[0]!.body.batch[0].properties;
+    // 2048 units would end in the first half of an emoji; the cut comes one unit earlier.
+    expect(title).toBe(`a${GRIN.repeat(1023)}`);
+    expect(url).toHaveLength(2048);
+    expect(url.startsWith('https://example.com/landing?utm=xxx')).toBe(true);
+  });
+
+  it('sends lone surrogates in names, keys and values as U+FFFD', async () => {
+    const { client, server, storage } = setup();
+    client.track(`cta${HIGH}`, { note: `x${HIGH}y${GRIN}`, [`k${LOW}`]: [LOW] });
+    const queueKey = [...Array(storage.length).keys()].map((i) => storage.key(i)!).find((key) => key.startsWith('huashu:q:'))!;
+    const stored = storage.getItem(queueKey);
+    await client.flush();
+    const [event] = server.requests[0]!.body.batch;
+    expect(event.event).toBe('cta\ufffd');
+    expect(event.properties).toEqual({ note: `x\ufffdy${GRIN}`, 'k\ufffd': ['\ufffd'] });
+    // Mended before it was queued, so storage and beacons hold the same text.
+    expect(stored).toContain('cta\ufffd');
+    expect(stored).not.toMatch(/\\ud[89a-f]/i);
+  });
+});
+
+describe('an event the server keeps failing', () => {
+  const serverError = () => json({ error: { code: 'internal', message: 'internal server error' } }, 500);
+
+  it('is dropped after maxAttempts tries alone and reported through on(\'error\')', async () => {
+    const { client, server, errors } = setup({ maxAttempts: 2, flushAt: 1 }, serverError(), serverError());
+    client.track('poisoned');
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(server.requests).toHaveLength(2);
+    expect(client.queueSize()).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'event_rejected', status: 500 });
+    expect(errors[0]!.events!.map((event) => event.event)).toEqual(['poisoned']);
+  });
+
+  it('stays out of unload beacons once suspected, so it cannot sink them', async () => {
+    const page = fakePage();
+    const { client } = setup({ environment: page.environment, autoPage: false, flushAt: 1 }, serverError());
+    client.track('suspect');
+    await vi.advanceTimersByTimeAsync(0);
+    client.track('fresh');
+    page.pagehide();
+    expect(page.beacons.flatMap((beacon) => JSON.parse(beacon.body).batch.map((event: { event: string }) => event.event))).toEqual(['fresh']);
   });
 });
 

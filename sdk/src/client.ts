@@ -1,15 +1,16 @@
 import type { TrackingEvent } from '@huashu/core';
 import { createConsent, type ConsentMode } from './consent.js';
 import { createBeaconSender } from './delivery/beacon.js';
-import { BATCH_PATH, createDispatcher } from './delivery/dispatcher.js';
+import { BATCH_PATH, createDispatcher, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_EVENT_AGE_MS } from './delivery/dispatcher.js';
 import { createEmitter, type Listener } from './emitter.js';
 import { browserEnvironment, type HostEnvironment } from './environment.js';
 import { createIdentity } from './identity.js';
 import { byteLength, isoTime, uuid } from './ids.js';
-import { createLeads, type Leads } from './leads.js';
+import { createLeads, MAX_PAGE_URL, type Leads } from './leads.js';
 import { drainPreInit } from './pre-init.js';
 import { createPersistedQueue, HEARTBEAT_MS } from './queue/persisted-queue.js';
 import { browserStorage, createStore, type StorageLike } from './queue/storage.js';
+import { toWellFormedJson, truncate } from './text.js';
 import { createDwellTracker } from './tracking/dwell.js';
 import { compilePageTypes } from './tracking/page-types.js';
 import { watchRoutes } from './tracking/route-watcher.js';
@@ -23,6 +24,13 @@ import { createTransport, HuashuApiError, toApiError, type FetchLike } from './t
 export const MAX_EVENT_BYTES = 32 * 1024;
 /** The server's limit on event names. */
 const MAX_EVENT_NAME = 200;
+/**
+ * Cut of what a page supplies to its own page view (URL, title, referrer): the
+ * server's limit for a lead's page URL. Three such strings stay far below
+ * {@link MAX_EVENT_BYTES}, so a page's giant title or tracking URL never makes
+ * its page view too large to send.
+ */
+const MAX_PAGE_TEXT = MAX_PAGE_URL;
 
 export interface HuashuOptions {
   /** Base URL of the Huashu API, e.g. `https://huashu.example.com`. */
@@ -42,6 +50,20 @@ export interface HuashuOptions {
   flushIntervalMs?: number;
   /** Queue ceiling; beyond it the oldest events are dropped, each drop reported as `queue_overflow`. @default 1000 */
   maxQueue?: number;
+  /**
+   * Server errors (5xx) one event may meet in requests of its own before it is
+   * dropped and reported as `event_rejected`, so that no event can hold up the
+   * queue for ever. A failing batch counts against none of its events: it is
+   * split until the failing event travels alone.
+   * @default 10
+   */
+  maxAttempts?: number;
+  /**
+   * Age (from the event's timestamp) past which an event is dropped at its
+   * first server error alone, however few tries it had.
+   * @default 86_400_000 (a day)
+   */
+  maxEventAgeMs?: number;
   /**
    * Path globs to page types, attached to every event as `properties.pageType`:
    * `{ '/compare/*': 'competitor_comparison', '/pricing': 'pricing' }`. First match wins.
@@ -196,8 +218,10 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
       return endpointValid && env?.navigator?.onLine !== false;
     },
     // Beacons authenticate with `?key=`, which only a publishable key may do.
-    beacon: env && publishableKey ? createBeaconSender({ navigator: env.navigator, url: transport.url(BATCH_PATH, { key: publishableKey }), fetch: fetchImpl }) : undefined,
+    beacon: env?.navigator?.sendBeacon && publishableKey ? createBeaconSender({ navigator: env.navigator, url: transport.url(BATCH_PATH, { key: publishableKey }) }) : undefined,
     onError: report,
+    maxAttempts: number(options?.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    maxEventAgeMs: number(options?.maxEventAgeMs, DEFAULT_MAX_EVENT_AGE_MS),
     now,
     random: Math.random,
   });
@@ -219,8 +243,8 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
     const pageType = path === undefined ? undefined : pageTypeOf(path);
     if (pageType && props['pageType'] === undefined) props['pageType'] = pageType;
     const record = { messageId: uuid(), type, event, anonymousId: identity.anonymousId(), leadId, properties: props, timestamp: isoTime(now()) };
-    // Serialised once: sizes the event, drops `undefined`s, and detaches it from objects the host may mutate later.
-    const json = JSON.stringify(record);
+    // Serialised once: sizes the event, drops `undefined`s, mends lone surrogates, and detaches it from objects the host may mutate later.
+    const json = toWellFormedJson(record);
     if (byteLength(json) > MAX_EVENT_BYTES) {
       throw new HuashuApiError('event_too_large', `${event ?? type} exceeds ${MAX_EVENT_BYTES} bytes`);
     }
@@ -250,7 +274,8 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
         currentPath = pathname;
       }
       if (!consent.allowed()) return;
-      enqueue('page', { path: pathname, url: href, title: env.document.title, referrer: previousUrl || undefined, ...properties });
+      const [url, title, referrer] = [href, env.document.title, previousUrl].map((text) => text && truncate(text, MAX_PAGE_TEXT));
+      enqueue('page', { path: pathname, url, title, referrer: referrer || undefined, ...properties });
       previousUrl = href;
     } else enqueue('page', properties);
     pageViewSent ||= consent.allowed();
@@ -298,13 +323,8 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
     isTracking: guard(() => !destroyed && consent.allowed(), false),
     reset: guard(() => identity.reset()),
     on: (name, listener) => emitter.on(name, listener),
-    flush: async () => {
-      try {
-        await dispatcher.flush(true);
-      } catch (error) {
-        report(error);
-      }
-    },
+    // The dispatcher's flush never rejects: a drain catches everything it meets.
+    flush: () => dispatcher.flush(true),
     queueSize: guard(() => queue.size(), 0),
     destroy: guard(() => {
       if (destroyed) return;

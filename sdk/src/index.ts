@@ -9,7 +9,6 @@ export type { ConsentMode } from './consent.js';
 export type { EventTargetLike, HostEnvironment } from './environment.js';
 export type { LeadCaptureInput, LeadCaptureOptions, Leads } from './leads.js';
 export type { PreInitCall, PreInitMethod, PreInitQueue } from './pre-init.js';
-export { createMemoryStorage } from './queue/storage.js';
 export type { StorageLike } from './queue/storage.js';
 export { HuashuApiError } from './transport.js';
 export type { ErrorDetails, FetchLike, HuashuErrorCode, SdkErrorCode } from './transport.js';

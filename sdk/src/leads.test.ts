@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHuashu } from './client.js';
-import { createMemoryStorage } from './queue/storage.js';
-import { fakePage, json, scriptedFetch, type ScriptStep } from './test-support/fakes.js';
+import { createMemoryStorage, fakePage, json, scriptedFetch, type ScriptStep } from './test-support/fakes.js';
 import { HuashuApiError } from './transport.js';
 
 const lead = { id: 'lead_1', name: '李雷', phone: '13800000000', email: null, wechat: null, company: null, source: 'website', campaign: null, consent: true, fields: {}, createdAt: '2026-11-22T10:00:00.000Z' };
@@ -53,6 +52,17 @@ describe('leads.capture', () => {
       page: 'https://example.com/demo?utm_source=ads',
       anonymousId: expect.any(String),
     });
+  });
+
+  it('cuts a long page URL at a code-point boundary and sends lone surrogates as U+FFFD', async () => {
+    const { client, leadRequests } = setup({}, json({ lead, created: true }, 201));
+    // A caller-given page with an emoji straddling the 2048-unit limit, and a name pasted with half an emoji.
+    const page = `https://example.com/?q=${'x'.repeat(2047 - 'https://example.com/?q='.length)}${'😀'.repeat(10)}`;
+    await client.leads.capture({ source: 'website', name: '李雷\ud83d', fields: { note: '\ude00好' }, page });
+    const { body } = leadRequests()[0]!;
+    expect(body.page).toBe(page.slice(0, 2047));
+    expect(body.name).toBe('李雷\ufffd');
+    expect(body.fields).toEqual({ note: '\ufffd好' });
   });
 
   it('retries network errors, 5xx and 429 with the same idempotency key', async () => {

@@ -1,6 +1,7 @@
 import type { LeadCaptureResponse, LeadInput } from '@huashu/core';
 import { withRetry } from './delivery/retry.js';
 import { uuid } from './ids.js';
+import { truncate } from './text.js';
 import { HuashuApiError, type Transport } from './transport.js';
 
 /**
@@ -32,7 +33,7 @@ const LEAD_ATTEMPTS = 4;
 /** A `Retry-After` longer than this is not worth making a form wait for; the error goes to the form instead. */
 const LEAD_MAX_RETRY_WAIT_MS = 10_000;
 /** The server's limit for `page`; long tracking query strings must not turn into a validation error the visitor cannot fix. */
-const MAX_PAGE_URL = 2048;
+export const MAX_PAGE_URL = 2048;
 
 export interface LeadsDependencies {
   transport: Transport;
@@ -49,10 +50,11 @@ export function createLeads({ transport, pageUrl, anonymousId, onCaptured, rando
       if (typeof input !== 'object' || input === null) {
         throw new HuashuApiError('invalid_argument', 'leads.capture: input must be an object');
       }
+      const page = input.page ?? pageUrl();
       const body: LeadInput = {
         ...input,
         idempotencyKey: input.idempotencyKey ?? uuid(),
-        page: (input.page ?? pageUrl())?.slice(0, MAX_PAGE_URL),
+        page: page && truncate(page, MAX_PAGE_URL),
         anonymousId: anonymousId(),
       };
       const result = await withRetry(() => transport.json<LeadCaptureResponse>('/v1/leads', { method: 'POST', body, signal }), {

@@ -1,5 +1,6 @@
 import { isErrorBody, type ErrorBody, type ErrorCode, type FieldIssue, type TrackingEvent } from '@huashu/core';
 import { parseRetryAfter } from './delivery/backoff.js';
+import { toWellFormedJson } from './text.js';
 
 /**
  * Codes the SDK raises itself, next to the server's {@link ErrorCode}s:
@@ -9,7 +10,9 @@ import { parseRetryAfter } from './delivery/backoff.js';
  * - `invalid_response` — a success status whose body is not the expected JSON.
  * - `invalid_argument` — a public method was called with something it cannot use.
  * - `queue_overflow` — the event queue reached `maxQueue`; the oldest events were dropped.
- * - `event_rejected` — the server refused individual events of a batch (see `details.rejected`).
+ * - `event_rejected` — the server refused individual events, which were dropped: by naming them in a batch's
+ *   answer (see `details.rejected`), or by failing (5xx) each time one was sent on its own, `maxAttempts` times
+ *   or once it was older than `maxEventAgeMs` (`status` and `cause` are then the last failure's).
  * - `event_too_large` — one event serialised to more than the server's 32 KB limit.
  * - `storage_error` — `localStorage` refused a write (quota, privacy mode); the SDK keeps going in memory.
  * - `unexpected` — a bug or a hostile environment; caught so that it never reaches the host page.
@@ -80,8 +83,8 @@ export class HuashuApiError extends Error {
 }
 
 /** Turns anything thrown into a {@link HuashuApiError}, keeping the original as `cause`. */
-export function toApiError(error: unknown, code: HuashuErrorCode = 'unexpected'): HuashuApiError {
-  return error instanceof HuashuApiError ? error : new HuashuApiError(code, String((error as Error)?.message ?? error), { cause: error });
+export function toApiError(error: unknown): HuashuApiError {
+  return error instanceof HuashuApiError ? error : new HuashuApiError('unexpected', String((error as Error)?.message ?? error), { cause: error });
 }
 
 /** Builds the error for a non-2xx response, preferring the server's own error body. */
@@ -114,7 +117,7 @@ export interface TransportOptions {
 
 export interface SendInit {
   method?: 'GET' | 'POST';
-  /** Serialised as JSON. */
+  /** Serialised as JSON, lone surrogates replaced by U+FFFD: the server cannot store them. */
   body?: unknown;
   signal?: AbortSignal | undefined;
   accept?: string;
@@ -144,7 +147,7 @@ export function createTransport({ endpoint, fetch: fetchImpl, credential }: Tran
     }
     if (token) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = { method, headers, signal: signal ?? null, body: body === undefined ? null : JSON.stringify(body) };
+    const init: RequestInit = { method, headers, signal: signal ?? null, body: body === undefined ? null : toWellFormedJson(body) };
     let response: Response;
     try {
       // Looked up per call, not captured at creation, so a fetch polyfill loaded later still counts.

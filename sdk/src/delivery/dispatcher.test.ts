@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isoTime, uuid } from '../ids.js';
 import { createPersistedQueue } from '../queue/persisted-queue.js';
-import { acceptAll, json, scriptedFetch, type ScriptStep } from '../test-support/fakes.js';
+import { createStore, type StorageLike } from '../queue/storage.js';
+import { acceptAll, createMemoryStorage, json, scriptedFetch, type RecordedRequest, type ScriptStep } from '../test-support/fakes.js';
 import { createTransport, type HuashuApiError } from '../transport.js';
-import { createDispatcher } from './dispatcher.js';
+import { createDispatcher, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_EVENT_AGE_MS } from './dispatcher.js';
 
 // The dispatcher on its own, with a fixed jitter, so retry times are exact.
 function setup({ script = [] as ScriptStep[], flushAt = 1, random = (): number => 0.999999 } = {}) {
@@ -17,6 +18,8 @@ function setup({ script = [] as ScriptStep[], flushAt = 1, random = (): number =
     flushIntervalMs: 5000,
     canSend: () => true,
     onError: (error) => errors.push(error),
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    maxEventAgeMs: DEFAULT_MAX_EVENT_AGE_MS,
     now: Date.now,
     random,
   });
@@ -179,6 +182,146 @@ describe('one request at a time', () => {
     const ids = server.sentIds();
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);
+    expect(queue.size()).toBe(0);
+  });
+});
+
+describe('an event the server keeps failing (5xx)', () => {
+  const POISON = 'poison';
+  const carriesPoison = (request: RecordedRequest) => request.body.batch.some((event: { event?: string }) => event.event === POISON);
+  /** The server: a 500 for any batch that carries the poisoned event, acceptance otherwise. */
+  const poisoned: ScriptStep = (request) => (carriesPoison(request) ? json({ error: { code: 'internal', message: 'internal server error' } }, 500) : acceptAll(request));
+
+  function poisonSetup(options: { storage?: StorageLike; tabId?: string; maxAttempts?: number; maxEventAgeMs?: number } = {}) {
+    // More answers than any test here asks for.
+    const server = scriptedFetch(...Array.from({ length: 200 }, () => poisoned));
+    const errors: HuashuApiError[] = [];
+    const store = options.storage && createStore(options.storage, () => undefined);
+    const queue = createPersistedQueue({ store, namespace: 't', maxQueue: 1000, now: Date.now, onOverflow: () => undefined, tabId: options.tabId ?? 'tab' });
+    const dispatcher = createDispatcher({
+      queue,
+      transport: createTransport({ endpoint: 'https://api.test', fetch: server.fetch, credential: () => 'pk_test' }),
+      flushAt: 1000,
+      flushIntervalMs: 5000,
+      canSend: () => true,
+      onError: (error) => errors.push(error),
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      maxEventAgeMs: options.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS,
+      now: Date.now,
+      // No jitter wait at all: the retries run back to back under the fake clock.
+      random: () => 0,
+    });
+    const push = (name: string, at = Date.now()) => queue.push({ messageId: uuid(), type: 'track', event: name, timestamp: isoTime(at) });
+    /** Names of the events the server accepted, in order (each accepted request's whole batch). */
+    const accepted = () => server.requests.filter((request) => !carriesPoison(request)).flatMap((request) => request.body.batch.map((event: { event: string }) => event.event));
+    return { server, errors, queue, dispatcher, push, accepted };
+  }
+
+  it('splits the failing batch until the poisoned event travels alone, delivers every other event once, and drops it after maxAttempts', async () => {
+    const { server, errors, queue, dispatcher, push, accepted } = poisonSetup();
+    const names = Array.from({ length: 40 }, (_, i) => `good${i}`);
+    names.slice(0, 13).forEach((name) => push(name));
+    push(POISON);
+    names.slice(13).forEach((name) => push(name));
+    await dispatcher.flush();
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(queue.size()).toBe(0);
+    expect(accepted().sort()).toEqual([...names].sort());
+    const alone = server.requests.filter((request) => carriesPoison(request) && request.body.batch.length === 1);
+    expect(alone).toHaveLength(DEFAULT_MAX_ATTEMPTS);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'event_rejected', status: 500, message: `dropped 1 event(s) after ${DEFAULT_MAX_ATTEMPTS} server error(s): internal server error` });
+    expect(errors[0]!.events!.map((event) => event.event)).toEqual([POISON]);
+  });
+
+  it('never counts a batch failure against the good events in it', async () => {
+    const { queue, dispatcher, push } = poisonSetup();
+    for (let i = 0; i < 20; i++) push(i === 7 ? POISON : `good${i}`);
+    let seen = 0;
+    const counts: number[] = [];
+    // Look at the queue after every request: only the poisoned event ever carries a count.
+    while (queue.size() && seen++ < 100) {
+      await dispatcher.flush(true);
+      counts.push(...queue.items().filter((item) => item.event.event !== POISON).map((item) => item.failedAttempts ?? 0));
+    }
+    expect(queue.size()).toBe(0);
+    expect(new Set(counts)).toEqual(new Set([0]));
+  });
+
+  it('lets later events past a suspect while it waits for its next try alone', async () => {
+    const { server, queue, dispatcher, push } = poisonSetup();
+    push(POISON);
+    await dispatcher.flush(true);
+    expect(queue.items()[0]!.failedAttempts).toBe(1);
+    push('later1');
+    push('later2');
+    await dispatcher.flush(true);
+    // The two untried events went first, together, without the suspect.
+    expect(server.requests[1]!.body.batch.map((event: { event: string }) => event.event)).toEqual(['later1', 'later2']);
+    expect(server.requests[2]!.body.batch.map((event: { event: string }) => event.event)).toEqual([POISON]);
+  });
+
+  it('takes turns among suspects, the least-tried first, so an outage does not spend one event’s tries', async () => {
+    const { server, queue, dispatcher, push } = poisonSetup();
+    // Everything fails, as during an outage.
+    server.script.splice(0, server.script.length, ...Array.from({ length: 20 }, () => json({ error: { code: 'internal', message: 'down' } }, 503)));
+    ['a', 'b', 'c'].forEach((name) => push(name));
+    for (let i = 0; i < 8; i++) await dispatcher.flush(true);
+    // [a,b,c] fails, then [a,b], then a, b and c alone once each, then a round again.
+    const sent = server.requests.map((request) => request.body.batch.map((event: { event: string }) => event.event).join());
+    expect(sent).toEqual(['a,b,c', 'a,b', 'a', 'b', 'c', 'a', 'b', 'c']);
+    expect(queue.items().map((item) => item.failedAttempts)).toEqual([2, 2, 2]);
+  });
+
+  it('keeps its count across a reload, so the next page finishes what the last one started', async () => {
+    const storage = createMemoryStorage();
+    const first = poisonSetup({ storage, tabId: 'first-page', maxAttempts: 3 });
+    first.push(POISON);
+    await first.dispatcher.flush(true);
+    await first.dispatcher.flush(true);
+    expect(first.queue.items()[0]!.failedAttempts).toBe(2);
+    first.queue.release();
+
+    const next = poisonSetup({ storage, tabId: 'next-page', maxAttempts: 3 });
+    next.queue.heartbeat();
+    expect(next.queue.items()[0]!.failedAttempts).toBe(2);
+    await next.dispatcher.flush(true);
+    expect(next.server.requests).toHaveLength(1);
+    expect(next.queue.size()).toBe(0);
+    expect(next.errors[0]).toMatchObject({ code: 'event_rejected', message: expect.stringContaining('after 3 server error(s)') });
+  });
+
+  it('drops an event older than maxEventAgeMs at its first server error alone', async () => {
+    const { errors, queue, dispatcher, push } = poisonSetup();
+    push(POISON, Date.now() - DEFAULT_MAX_EVENT_AGE_MS);
+    await dispatcher.flush(true);
+    expect(queue.size()).toBe(0);
+    expect(errors[0]).toMatchObject({ code: 'event_rejected', message: expect.stringContaining('after 1 server error(s)') });
+  });
+
+  it.each<[string, () => Response | Error]>([
+    ['429 with Retry-After', () => json({ error: { code: 'rate_limited', message: 'slow down' } }, 429, { 'retry-after': '1' })],
+    ['408', () => json({ error: { code: 'timeout', message: 'slow' } }, 408)],
+    ['a network error', () => new TypeError('offline')],
+  ])('never blames an event for %s, however often', async (_name, failure) => {
+    const { server, errors, queue, dispatcher, push } = poisonSetup({ maxAttempts: 2 });
+    const FAILURES = 10;
+    const countsSeen: unknown[] = [];
+    const step: ScriptStep = () => {
+      countsSeen.push(...queue.items().map((item) => item.failedAttempts));
+      const answer = failure();
+      if (answer instanceof Error) throw answer;
+      return answer;
+    };
+    server.script.splice(0, server.script.length, ...Array.from({ length: FAILURES }, () => step));
+    push('patient');
+    await dispatcher.flush();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    // Five times maxAttempts failed tries, none counted, then the next try delivered it.
+    expect(countsSeen).toEqual(Array.from({ length: FAILURES }, () => undefined));
+    expect(server.requests).toHaveLength(FAILURES + 1);
+    expect(errors).toEqual([]);
     expect(queue.size()).toBe(0);
   });
 });

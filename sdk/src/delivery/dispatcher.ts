@@ -1,7 +1,7 @@
 import type { EventBatchResponse, TrackingEvent } from '@huashu/core';
 import { isoTime } from '../ids.js';
-import type { PersistedQueue } from '../queue/persisted-queue.js';
-import { HuashuApiError, toApiError, type Transport } from '../transport.js';
+import type { PersistedQueue, QueuedEvent } from '../queue/persisted-queue.js';
+import { HuashuApiError, toApiError, type HuashuErrorCode, type Transport } from '../transport.js';
 import { retryDelay } from './backoff.js';
 import { chunkBySize } from './batches.js';
 
@@ -19,6 +19,18 @@ export const MAX_REQUEST_BYTES = 450 * 1024;
  * chunks stay under it.
  */
 export const MAX_BEACON_BYTES = 60 * 1024;
+/**
+ * Server errors an event may meet travelling alone before it is dropped.
+ * Backoff spreads ten tries over minutes, across reloads, while the events
+ * around it get through: by then it is the event, not a blip.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 10;
+/**
+ * An event older than a day is dropped at its first server error alone: its
+ * tries can be spread thin over many short visits, and a day late it is stale
+ * for the intent signals and alerts it was meant to feed.
+ */
+export const DEFAULT_MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 
 export interface DispatcherOptions {
   queue: PersistedQueue;
@@ -30,6 +42,10 @@ export interface DispatcherOptions {
   /** Sends one unload body without waiting for an answer; false when the browser refused it. */
   beacon?: ((body: string) => boolean) | undefined;
   onError(error: HuashuApiError): void;
+  /** Server errors an event may meet alone before it is dropped (see {@link DEFAULT_MAX_ATTEMPTS}). */
+  maxAttempts: number;
+  /** Age, from the event's timestamp, past which its next server error alone drops it (see {@link DEFAULT_MAX_EVENT_AGE_MS}). */
+  maxEventAgeMs: number;
   now(): number;
   random(): number;
 }
@@ -54,15 +70,23 @@ export interface Dispatcher {
  * Exactly one request is in flight at a time, and an event leaves the queue
  * only when the server answered for it, so a retry resends the same events with
  * the same `messageId`s and nothing is sent twice concurrently.
+ *
+ * A server error (5xx) on a batch cannot say which event caused it, so the
+ * next tries send halves until the culprit travels alone; only failures alone
+ * count against an event ({@link QueuedEvent.failedAttempts}). Such a suspect
+ * goes on travelling alone, and only when no untried event waits, so the queue
+ * keeps flowing past it until it succeeds or is dropped.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { queue, transport, flushAt, flushIntervalMs, canSend, beacon, onError, now, random } = options;
+  const { queue, transport, flushAt, flushIntervalMs, canSend, beacon, onError, maxAttempts, maxEventAgeMs, now, random } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
   let attempt = 0;
+  /** Events per request; halved by each server error on a batch, whole again after any success. */
+  let batchLimit = MAX_REQUEST_EVENTS;
   /** Earliest time of the next attempt: the backoff deadline after a failure. */
   let retryAt = 0;
-  /** The part of `retryAt` the server demanded with `Retry-After`; even a forced flush respects it. */
+  /** When the server's `Retry-After` ends (the failure's own time when it named none); even a forced flush waits for it. */
   let serverRetryAt = 0;
   let destroyed = false;
 
@@ -78,16 +102,40 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     timer = undefined;
   };
 
-  async function deliver(batch: TrackingEvent[]): Promise<boolean> {
-    const ids = batch.map((event) => event.messageId);
+  const reportDropped = (events: TrackingEvent[], code: HuashuErrorCode, circumstance: string, error: HuashuApiError) =>
+    onError(new HuashuApiError(code, `dropped ${events.length} event(s)${circumstance}: ${error.message}`, { status: error.status, details: error.details, events, cause: error }));
+
+  /** Untried events in order, or else the least-tried suspect alone (round robin while the server is down). Needs a non-empty queue. */
+  function nextBatch(): readonly QueuedEvent[] {
+    const items = queue.items();
+    const untried = items.filter((item) => !item.failedAttempts);
+    return untried.length
+      ? chunkBySize(untried.slice(0, batchLimit), batchLimit, MAX_REQUEST_BYTES)[0]!
+      : [items.reduce((least, item) => (item.failedAttempts! < least.failedAttempts! ? item : least))];
+  }
+
+  /**
+   * A server error on a batch says nothing about which event caused it, so the batch is halved
+   * until the culprit travels alone; alone, the failure is the event's, and counts towards its limits.
+   */
+  function blame(items: readonly QueuedEvent[], error: HuashuApiError): void {
+    const [item] = items as [QueuedEvent];
+    if (items.length > 1) batchLimit = Math.ceil(items.length / 2);
+    // An event the visitor's opt-out removed while its request was out is nobody's concern any more.
+    else if (queue.items().includes(item)) {
+      const failures = (item.failedAttempts = (item.failedAttempts ?? 0) + 1);
+      if (failures < maxAttempts && now() - Date.parse(item.event.timestamp) < maxEventAgeMs) return queue.save();
+      queue.remove([item.event.messageId]);
+      reportDropped([item.event], 'event_rejected', ` after ${failures} server error(s)`, error);
+    }
+  }
+
+  async function deliver(items: readonly QueuedEvent[]): Promise<boolean> {
+    const batch = items.map((item) => item.event);
     try {
       const response = await transport.send(BATCH_PATH, { method: 'POST', body: { sentAt: isoTime(now()), batch } });
-      let result: Partial<EventBatchResponse> | undefined;
-      try {
-        result = (await response.json()) as Partial<EventBatchResponse>;
-      } catch {
-        // A 2xx means the server took the batch; an unreadable body cannot make it retryable.
-      }
+      // A 2xx means the server took the batch; an unreadable body cannot make it retryable.
+      const result = (await response.json().catch(() => undefined)) as Partial<EventBatchResponse> | undefined;
       const rejected = Array.isArray(result?.rejected) ? result.rejected : [];
       if (rejected.length) {
         onError(
@@ -98,37 +146,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           }),
         );
       }
-      // Accepted, duplicate (already stored) and rejected events are all finished.
-      queue.remove(ids);
-      attempt = 0;
-      retryAt = serverRetryAt = 0;
-      return true;
     } catch (thrown) {
       const error = toApiError(thrown);
-      if (error.retryable) {
+      if (!error.retryable) {
+        // 400/401/403/413 and friends: the same bytes will fail the same way, so drop and say so.
+        reportDropped(batch, error.code, '', error);
+      } else {
+        // Only a server error can be an event's doing; timeouts, 429 and an unreachable server are not.
+        if (error.status >= 500) blame(items, error);
         attempt++;
         const delay = retryDelay(attempt, error.retryAfterMs, random);
         retryAt = now() + delay;
-        serverRetryAt = error.retryAfterMs === undefined ? 0 : now() + error.retryAfterMs;
+        serverRetryAt = now() + (error.retryAfterMs ?? 0);
         disarm();
         arm(delay);
         return false;
       }
-      // 400/401/403/413 and friends: the same bytes will fail the same way, so drop and say so.
-      // The server did answer, so the backoff for an unreachable server starts over.
-      attempt = 0;
-      retryAt = serverRetryAt = 0;
-      queue.remove(ids);
-      onError(
-        new HuashuApiError(error.code, `dropped ${batch.length} event(s): ${error.message}`, {
-          status: error.status,
-          details: error.details,
-          events: batch,
-          cause: error,
-        }),
-      );
-      return true;
     }
+    // The server answered for every event (accepted, duplicate, rejected or refused): all are finished, and
+    // both the backoff for an unreachable server and the halving for a failing batch start over.
+    queue.remove(batch.map((event) => event.messageId));
+    attempt = retryAt = serverRetryAt = 0;
+    batchLimit = MAX_REQUEST_EVENTS;
+    return true;
   }
 
   async function drain(force: boolean): Promise<void> {
@@ -138,8 +178,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       disarm();
       while (!destroyed && queue.size() && now() >= (force ? serverRetryAt : retryAt)) {
         if (!canSend()) return;
-        const [first] = chunkBySize(queue.items().slice(0, MAX_REQUEST_EVENTS), MAX_REQUEST_EVENTS, MAX_REQUEST_BYTES);
-        if (!first || !(await deliver(first.map((item) => item.event)))) return;
+        if (!(await deliver(nextBatch()))) return;
       }
     } catch (error) {
       onError(toApiError(error));
@@ -166,14 +205,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     flush,
     flushByBeacon() {
       if (!beacon || !canSend()) return;
-      const pending = queue.items().filter((item) => !item.beaconSentAt);
+      // A suspect would sink the whole unload body with it; it waits for a request of its own.
+      const pending = queue.items().filter((item) => !item.beaconSentAt && !item.failedAttempts);
       for (const chunk of chunkBySize(pending, MAX_REQUEST_EVENTS, MAX_BEACON_BYTES)) {
         const sentAt = isoTime(now());
         if (!beacon(JSON.stringify({ sentAt, batch: chunk.map((item) => item.event) }))) return;
-        queue.markBeaconSent(
-          chunk.map((item) => item.event.messageId),
-          sentAt,
-        );
+        for (const item of chunk) item.beaconSentAt = sentAt;
+        queue.save();
       }
     },
     destroy() {

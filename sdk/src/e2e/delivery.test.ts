@@ -21,6 +21,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testEngines, type TestServer, type TestTenant } from '@huashu/server/testing';
 import type { Database } from '@huashu/server';
 import type { HuashuClient } from '../client.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../delivery/dispatcher.js';
 import { launchChromium } from './chromium.js';
 import { DROP, FORWARD, HOLD, startFaultProxy, type FaultProxy, type ProxiedRequest } from './fault-proxy.js';
 
@@ -32,7 +33,7 @@ const ALL_SEQS = Array.from({ length: N }, (_, i) => i);
 interface TestWindow {
   client: HuashuClient;
   /** Everything the client reported through `on('error')`; a dropped event would show up here. */
-  errors: Array<{ code: string; status: number; message: string }>;
+  errors: Array<{ code: string; status: number; message: string; messageIds?: string[] }>;
   /** Tracks `seq` from … to-1, synchronously, tagged with the scenario; `pad` adds that many bytes of filler to each. */
   sendEvents(scenario: string, from: number, to: number, pad?: number): void;
 }
@@ -52,7 +53,7 @@ function testPage(publishableKey: string): string {
 import { createHuashu } from '/sdk.js';
 window.errors = [];
 window.client = createHuashu({ endpoint: location.origin, publishableKey: ${JSON.stringify(publishableKey)}, flushAt: 5, flushIntervalMs: 200, autoPage: false });
-window.client.on('error', (error) => window.errors.push({ code: error.code, status: error.status, message: error.message }));
+window.client.on('error', (error) => window.errors.push({ code: error.code, status: error.status, message: error.message, messageIds: error.events?.map((event) => event.messageId) }));
 window.sendEvents = (scenario, from, to, pad = 0) => {
   for (let seq = from; seq < to; seq++) window.client.track('e2e_delivery', pad ? { scenario, seq, pad: 'x'.repeat(pad) } : { scenario, seq });
 };
@@ -226,7 +227,7 @@ describe('event delivery in Chromium through a faulty network (issue #5)', () =>
     expect(pageErrors).toEqual([]);
   });
 
-  it('(b) 500 twice, then 429 with Retry-After: 1 twice: exactly N, and even forced flushes wait out Retry-After', async ({ annotate }) => {
+  it('(b) 500 twice (each halves the batch), then 429 with Retry-After: 1 twice: exactly N, and even forced flushes wait out Retry-After', async ({ annotate }) => {
     const scenario = 'b-server-errors';
     const K = 2;
     const context = await newContext();
@@ -250,17 +251,28 @@ describe('event delivery in Chromium through a faulty network (issue #5)', () =>
 
     expectExactlyN(await settle(scenario));
     const requests = batches();
-    // One request in flight at a time, so the sequence is exact: each failure retried once, then success.
-    expect(requests.map((request) => request.status)).toEqual([500, 500, 429, 429, 200]);
+    // One request in flight at a time, so the sequence is exact: each 500 halves the batch (it cannot say
+    // which event failed), each 429 resends the same events once Retry-After is over, and after the first
+    // success the rest of the queue goes as one batch again.
+    const quarter = N / 4;
+    expect(requests.map((request) => [request.status, messageIdsOf(request).length])).toEqual([
+      [500, N],
+      [500, N / 2],
+      [429, quarter],
+      [429, quarter],
+      [200, quarter],
+      [200, N - quarter],
+    ]);
     const waits = requests.flatMap((request, i) => (request.status === 429 ? [requests[i + 1]!.arrivedAt - request.answeredAt!] : []));
     await annotate(`waits after the 429s: ${waits.join(' ms, ')} ms`);
     // Retry-After is 1 s; 900 ms leaves room for the proxy's clock reading vs. the browser's receipt of the answer.
     for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(900);
-    // Every retry carried the same events under the same messageIds, and those are the rows stored.
-    const ids = new Set(messageIdsOf(requests[0]!));
-    expect(ids.size).toBe(N);
-    for (const request of requests) expect(new Set(messageIdsOf(request))).toEqual(ids);
-    expect(new Set((await tally(scenario)).messageIds)).toEqual(ids);
+    // Every try carried the first request's events under their messageIds, halves as its leading part, and those are the rows stored.
+    const ids = messageIdsOf(requests[0]!);
+    expect(new Set(ids).size).toBe(N);
+    for (const request of requests.slice(1, -1)) expect(messageIdsOf(request)).toEqual(ids.slice(0, messageIdsOf(request).length));
+    expect(messageIdsOf(requests.at(-1)!)).toEqual(ids.slice(quarter));
+    expect(new Set((await tally(scenario)).messageIds)).toEqual(new Set(ids));
     expect(await reportedErrors(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -412,6 +424,83 @@ describe('event delivery in Chromium through a faulty network (issue #5)', () =>
     expect(pageErrors).toEqual([]);
   });
 
+  it('(e) text cut through an emoji by the SDK, and a caller\'s lone surrogates: delivered, stored, whole code points only', async () => {
+    const scenario = 'e-text';
+    const grin = '😀';
+    const context = await newContext();
+    const page = await openPage(context);
+
+    await page.evaluate(
+      ([scenario, grin]) => {
+        const { client } = window as unknown as TestWindow;
+        // 1 + 2 × 1500 code units: the SDK's 2048-unit cut of a page's own title falls inside an emoji.
+        document.title = `a${grin.repeat(1500)}`;
+        client.page({ scenario });
+        client.track('e2e_text', { scenario, pasted: `x\ud83dy`, [`k\udc00`]: `${grin}\ude00` });
+      },
+      [scenario, grin] as const,
+    );
+    await flush(page);
+    await until(async () => (await queueSize(page)) === 0, 'the queue to drain');
+
+    const { rows } = await server.db.query<{ type: string; properties: Record<string, string> }>(
+      `SELECT type, properties FROM events WHERE tenant_id = $1 AND properties->>'scenario' = $2 ORDER BY type`,
+      [tenant.id, scenario],
+    );
+    expect(rows.map((row) => row.type)).toEqual(['page', 'track']);
+    expect(rows[0]!.properties['title']).toBe(`a${grin.repeat(1023)}`);
+    expect(rows[1]!.properties).toMatchObject({ pasted: 'x\ufffdy', 'k\ufffd': `${grin}\ufffd` });
+    // No request carried a lone surrogate, escaped or not.
+    for (const request of batches()) expect(JSON.stringify(request.body)).not.toMatch(/\\ud[89a-f]/i);
+    expect(batches().map((request) => request.status)).toEqual(batches().map(() => 200));
+    expect(await reportedErrors(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it(`(f) one event the server always fails with 500, amid N good ones in the same batch: the N arrive exactly once, it is dropped after ${DEFAULT_MAX_ATTEMPTS} tries alone and reported`, async ({ annotate }) => {
+    const scenario = 'f-poison';
+    const context = await newContext();
+    const page = await openPage(context);
+    const isPoison = (event: { event?: string }) => event.event === 'e2e_poison';
+    const carriesPoison = (request: ProxiedRequest) => (request.body?.batch ?? []).some(isPoison);
+    // The server "crashes" on that one event, wherever it travels; everything else goes through.
+    proxy.rule = (request) =>
+      isBatch(request) ? { kind: 'inspect', decide: (inspected) => (carriesPoison(inspected) ? { kind: 'respond', status: 500 } : FORWARD) } : FORWARD;
+
+    // One synchronous burst, so the first request carries all of them and the SDK has to split it.
+    await page.evaluate((scenario) => {
+      const { client, sendEvents } = window as unknown as TestWindow;
+      sendEvents(scenario, 0, 20);
+      client.track('e2e_poison', { scenario: 'f-poison-marker' });
+      sendEvents(scenario, 20, 40);
+    }, scenario);
+    // Forced flushes skip the exponential backoff, so the tries come as fast as the answers.
+    const deadline = Date.now() + 30_000;
+    while ((await queueSize(page)) > 0 && Date.now() < deadline) {
+      await flush(page);
+      await sleep(20);
+    }
+
+    expectExactlyN(await settle(scenario));
+    const requests = batches();
+    expect(requests[0]!.body.batch).toHaveLength(N + 1);
+    const poisonId: string = requests[0]!.body.batch.find(isPoison).messageId;
+    const alone = requests.filter((request) => carriesPoison(request) && request.body.batch.length === 1);
+    const splits = requests.filter((request) => carriesPoison(request) && request.body.batch.length > 1);
+    await annotate(`${requests.length} requests: ${splits.length} failed batches while splitting, ${alone.length} tries alone`);
+    expect(alone).toHaveLength(DEFAULT_MAX_ATTEMPTS);
+    // Requests carrying the poisoned event never reached the server; every other event reached it once.
+    expect(sum(delivered(requests), 'accepted')).toBe(N);
+    expect(sum(delivered(requests), 'duplicates')).toBe(0);
+    const { rows } = await server.db.query(`SELECT 1 FROM events WHERE tenant_id = $1 AND event = 'e2e_poison'`, [tenant.id]);
+    expect(rows).toEqual([]);
+    expect(await reportedErrors(page)).toEqual([
+      { code: 'event_rejected', status: 500, message: expect.stringContaining(`after ${DEFAULT_MAX_ATTEMPTS} server error(s)`), messageIds: [poisonId] },
+    ]);
+    expect(await queueSize(page)).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('lead capture whose first two responses are lost (503 after the server stored it): one lead, one idempotency key', async () => {
     const context = await newContext();
     const page = await openPage(context);
@@ -430,8 +519,15 @@ describe('event delivery in Chromium through a faulty network (issue #5)', () =>
     expect(attempts.map((request) => request.upstream?.created)).toEqual([true, false, false]);
     // The lead already existed when the successful answer came.
     expect(result.created).toBe(false);
-    const { rows } = await server.db.query<{ id: string; idempotency_key: string }>(`SELECT id, idempotency_key FROM leads WHERE tenant_id = $1 AND source = 'e2e'`, [tenant.id]);
-    expect(rows).toEqual([{ id: result.id, idempotency_key: attempts[0]!.body.idempotencyKey }]);
+    const { rows } = await server.db.query<{ id: string }>(`SELECT id FROM leads WHERE tenant_id = $1 AND source = 'e2e'`, [tenant.id]);
+    expect(rows).toEqual([{ id: result.id }]);
+    // That one key is the lead's (asked through the API: where the server keeps keys is its own business).
+    const replay = await fetch(`${server.url}/v1/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.publishableKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800138000', source: 'e2e', idempotencyKey: attempts[0]!.body.idempotencyKey }),
+    });
+    expect(await replay.json()).toMatchObject({ lead: { id: result.id }, created: false });
     expect(pageErrors).toEqual([]);
   });
 });

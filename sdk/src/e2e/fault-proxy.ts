@@ -11,17 +11,21 @@ import type { AddressInfo } from 'node:net';
  *   server's response: the request took effect but the client cannot know.
  * - `hold` — never answers, like a request stuck on a dead mobile link; it is never forwarded, and
  *   it is forgotten when the browser hangs up (page closed, reload) or when the proxy closes.
+ * - `inspect` — reads the body first, then lets `decide` pick one of the faults above from the whole
+ *   request: a server that fails only on one particular event, say.
  */
-export type Fault =
+export type Fault = DirectFault | { kind: 'inspect'; decide(request: ProxiedRequest): DirectFault };
+/** Every fault but `inspect`: applied as it is. */
+export type DirectFault =
   | { kind: 'forward' }
   | { kind: 'drop' }
   | { kind: 'respond'; status: number; headers?: Record<string, string> }
   | { kind: 'lose-response'; status: number }
   | { kind: 'hold' };
 
-export const FORWARD: Fault = { kind: 'forward' };
-export const DROP: Fault = { kind: 'drop' };
-export const HOLD: Fault = { kind: 'hold' };
+export const FORWARD: DirectFault = { kind: 'forward' };
+export const DROP: DirectFault = { kind: 'drop' };
+export const HOLD: DirectFault = { kind: 'hold' };
 
 /** One API request as the proxy saw it, with what it did about it. */
 export interface ProxiedRequest {
@@ -39,7 +43,8 @@ export interface ProxiedRequest {
   beacon: boolean;
   /** The parsed JSON body (beacons send JSON as text/plain); undefined before it was read or when it is not JSON. */
   body: any;
-  fault: Fault['kind'];
+  /** The fault applied; for `inspect`, the one `decide` picked. */
+  fault: DirectFault['kind'];
   /** The status the browser was answered with; undefined for drops, held requests and hang-ups. */
   status?: number;
   /** `Date.now()` when that answer was written. */
@@ -159,15 +164,24 @@ export async function startFaultProxy({ upstream, page, bundle }: FaultProxyOpti
       fault: 'forward',
     };
     log.push(entry);
-    // The rule sees method, path, headers and query; bodies are read only for requests that get one.
-    const fault = proxy.rule(entry);
-    entry.fault = fault.kind;
+    // The rule sees method, path, headers and query; bodies are read only for requests that get
+    // one, or when the rule asks to see it first (`inspect`).
+    let fault: Fault = proxy.rule(entry);
+    if (fault.kind !== 'inspect') entry.fault = fault.kind;
     if (fault.kind === 'drop') {
       req.socket.destroy();
       return;
     }
     const body = await readBody(req);
     entry.body = json(body.toString('utf8'));
+    if (fault.kind === 'inspect') {
+      fault = fault.decide(entry);
+      entry.fault = fault.kind;
+      if (fault.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+    }
     if (fault.kind === 'hold') {
       held.add(res);
       res.on('close', () => {

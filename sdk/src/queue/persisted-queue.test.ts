@@ -2,7 +2,8 @@ import type { TrackingEvent } from '@huashu/core';
 import { describe, expect, it } from 'vitest';
 import { isoTime } from '../ids.js';
 import { createPersistedQueue, ORPHAN_AFTER_MS, type PersistedQueueOptions } from './persisted-queue.js';
-import { createMemoryStorage, createStore, type StorageLike } from './storage.js';
+import { createMemoryStorage } from '../test-support/fakes.js';
+import { createStore, type StorageLike } from './storage.js';
 
 let clock = Date.parse('2026-11-22T10:00:00Z');
 const now = () => clock;
@@ -61,6 +62,21 @@ describe('persisted queue', () => {
     expect(fresh.ids()).toEqual(['1', '2', '3']);
     expect(storage.getItem('huashu:q:pk_test:old')).toBeNull();
     expect(storage.getItem('huashu:hb:pk_test:old')).toBeNull();
+  });
+
+  it('stores the delivery bookkeeping on save(), and an adopting tab carries it on', () => {
+    const storage = createMemoryStorage();
+    const old = tab(storage, 'old');
+    old.push(event('1'));
+    old.push(event('2'));
+    Object.assign(old.items()[0]!, { failedAttempts: 3, beaconSentAt: isoTime(clock) });
+    old.save();
+    old.release();
+    const fresh = tab(storage, 'fresh');
+    expect(fresh.items().map(({ failedAttempts, beaconSentAt }) => ({ failedAttempts, beaconSentAt }))).toEqual([
+      { failedAttempts: 3, beaconSentAt: isoTime(clock) },
+      { failedAttempts: undefined, beaconSentAt: undefined },
+    ]);
   });
 
   it('leaves a live tab alone and adopts it once its heartbeat is stale (crash)', () => {

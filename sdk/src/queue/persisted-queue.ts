@@ -12,6 +12,12 @@ export interface QueuedEvent {
    * further beacons.
    */
   beaconSentAt?: string;
+  /**
+   * Server errors (5xx) this event met in requests that carried it alone, the
+   * only failures that can be blamed on it. Stored with it, so a reload does
+   * not give a poisoned event a fresh set of tries.
+   */
+  failedAttempts?: number;
 }
 
 /** How often a live tab stamps its heartbeat. */
@@ -43,7 +49,8 @@ export interface PersistedQueue {
   push(event: TrackingEvent): void;
   /** Forgets acknowledged (or deliberately dropped) events. */
   remove(messageIds: readonly string[]): void;
-  markBeaconSent(messageIds: readonly string[], at: string): void;
+  /** Writes the queue through after the dispatcher changed an item's bookkeeping (`beaconSentAt`, `failedAttempts`). */
+  save(): void;
   clear(): void;
   /** Stamps this tab as alive and adopts queues of tabs that are gone; returns how many events were adopted. */
   heartbeat(): number;
@@ -115,8 +122,8 @@ export function createPersistedQueue({ store, namespace, maxQueue, now, onOverfl
     const before = items.length;
     if (orphaned.length) {
       add(orphaned);
-      // Adopted events are usually older than ours; keep the queue oldest-first (ISO timestamps sort as text).
-      items.sort((a, b) => (a.event.timestamp < b.event.timestamp ? -1 : a.event.timestamp > b.event.timestamp ? 1 : 0));
+      // Adopted events are usually older than ours; keep the queue oldest-first.
+      items.sort((a, b) => Date.parse(a.event.timestamp) - Date.parse(b.event.timestamp));
     }
     // Only once the events are safe in our own stored queue may the orphans go — exactly
     // the ones read above: a queue orphaned since then is adopted on the next heartbeat.
@@ -144,11 +151,7 @@ export function createPersistedQueue({ store, namespace, maxQueue, now, onOverfl
       items = items.filter((item) => !done.has(item.event.messageId));
       if (items.length !== before) persist();
     },
-    markBeaconSent(messageIds, at) {
-      const sent = new Set(messageIds);
-      for (const item of items) if (sent.has(item.event.messageId)) item.beaconSentAt = at;
-      persist();
-    },
+    save: persist,
     clear() {
       items = [];
       persist();

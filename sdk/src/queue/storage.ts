@@ -2,7 +2,7 @@ import { HuashuApiError } from '../transport.js';
 
 /**
  * The part of the Web Storage API the SDK uses. `localStorage` satisfies it;
- * so does {@link createMemoryStorage}, the fallback for Node and for tests.
+ * without one (Node, `storage: null`) the queue simply lives in memory.
  */
 export interface StorageLike {
   readonly length: number;
@@ -10,20 +10,6 @@ export interface StorageLike {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
-}
-
-/** An in-memory {@link StorageLike}: nothing survives the process, which is what Node and tests want. */
-export function createMemoryStorage(): StorageLike {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    key: (index) => [...items.keys()][index] ?? null,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-  };
 }
 
 /** `localStorage` when the page may use it. Merely reading the property throws in sandboxed iframes and with cookies blocked. */

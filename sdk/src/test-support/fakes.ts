@@ -2,6 +2,7 @@
 // `environment`) — the SDK's real injection points, so tests exercise the same
 // code paths a browser does.
 import type { HostEnvironment } from '../environment.js';
+import type { StorageLike } from '../queue/storage.js';
 import type { FetchLike } from '../transport.js';
 
 export interface RecordedRequest {
@@ -97,5 +98,19 @@ export function fakePage(url = 'https://example.com/') {
       dispatch(window, 'pagehide', { persisted });
     },
     dispatch,
+  };
+}
+
+/** An in-memory {@link StorageLike} that several clients can share, as the tabs and reloads of one browser share `localStorage`. */
+export function createMemoryStorage(): StorageLike {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    key: (index) => [...items.keys()][index] ?? null,
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
   };
 }

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHuashu } from '../client.js';
-import { createMemoryStorage } from '../queue/storage.js';
-import { fakePage, scriptedFetch } from '../test-support/fakes.js';
+import { createMemoryStorage, fakePage, scriptedFetch } from '../test-support/fakes.js';
 import { createDwellTracker, IDLE_AFTER_MS } from './dwell.js';
 
 beforeEach(() => {
