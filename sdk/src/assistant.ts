@@ -180,5 +180,6 @@ export function createAssistantClient({ endpoint, repToken, getRepToken, fetch }
 }
 
 export { HuashuApiError } from './transport.js';
+export * from './knowledge-ops.js';
 export type { ErrorDetails, FetchLike, HuashuErrorCode, SdkErrorCode } from './transport.js';
 export type { AskMatch, AskRequest, AskResponse, FieldIssue, KnowledgeEntry, KnowledgeEntryInput, OutcomeRequest, SuccessRate } from '@huashu/core';

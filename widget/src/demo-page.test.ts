@@ -64,6 +64,16 @@ describe('demo page', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'demo-zh-1280-full.png'), fullPage: true });
   });
 
+  it('shows the hospital-IT learning pack to the demo rep, a new hire, in place of a placeholder', async () => {
+    await openDemo('zh-CN');
+    const pack = page.locator('huashu-learning-pack');
+    await pack.locator('[part~="title"]').waitFor();
+    await expect(pack.locator('[part~="title"]').textContent()).resolves.toBe('医院信息化新人学习包');
+    await expect(pack.locator('[part~="item-title"]').allTextContents()).resolves.toEqual(expect.arrayContaining(['HIS 对接常见问题', '成功案例实施清单']));
+    await pack.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-zh-learning-pack.png'), fullPage: true });
+  });
+
   it('prefills the contribute form when the assistant abstains', async () => {
     await openDemo('zh-CN');
     await askDemo('办公室WiFi密码是多少');

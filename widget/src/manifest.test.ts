@@ -23,7 +23,7 @@ describe('custom-elements.json', () => {
 
   it('describes every element with its attributes, events, parts and CSS properties', () => {
     const byTag = elements();
-    expect([...byTag.keys()].sort()).toEqual(['huashu-assistant', 'huashu-contribute', 'huashu-lead-form']);
+    expect([...byTag.keys()].sort()).toEqual(['huashu-assistant', 'huashu-contribute', 'huashu-lead-form', 'huashu-learning-pack']);
     for (const element of byTag.values()) {
       expect(element.attributes.map((attribute) => attribute.name)).toEqual(expect.arrayContaining(['endpoint', 'lang']));
       expect(element.events.length).toBeGreaterThan(0);
@@ -42,5 +42,7 @@ describe('custom-elements.json', () => {
     expect(byTag.get('huashu-assistant')!.cssParts.map((part) => part.name)).toEqual(expect.arrayContaining(['card', 'evidence-link', 'input', 'button']));
     expect(byTag.get('huashu-contribute')!.members).toContainEqual(expect.objectContaining({ kind: 'method', name: 'prefill' }));
     expect(byTag.get('huashu-contribute')!.events.map((event) => event.name)).toContain('huashu-contribution-submitted');
+    expect(byTag.get('huashu-learning-pack')!.attributes.map((attribute) => attribute.name)).toEqual(expect.arrayContaining(['token', 'lead-id', 'industry']));
+    expect(byTag.get('huashu-learning-pack')!.events.map((event) => event.name)).toEqual(['huashu-pack-delivered', 'huashu-pack-progress', 'huashu-pack-error']);
   });
 });

@@ -1,5 +1,5 @@
 import { createHuashu, HuashuApiError, type HuashuClient } from '@huashu/sdk';
-import { createAssistantClient, type AssistantClient } from '@huashu/sdk/assistant';
+import { createAssistantClient, createKnowledgeOpsClient, type AssistantClient, type KnowledgeOpsClient } from '@huashu/sdk/assistant';
 
 /** What the lead form needs of an SDK client; the page's own `createHuashu()` client fits. */
 export type LeadsClient = Pick<HuashuClient, 'leads'>;
@@ -26,6 +26,16 @@ export class AssistantClientCache {
 
   get(endpoint: string, token: () => string): AssistantClient {
     if (this.cached?.endpoint !== endpoint) this.cached = { endpoint, client: createAssistantClient({ endpoint, getRepToken: token }) };
+    return this.cached.client;
+  }
+}
+
+/** The same for the points and learning-pack client. */
+export class KnowledgeOpsClientCache {
+  private cached: { endpoint: string; client: KnowledgeOpsClient } | undefined;
+
+  get(endpoint: string, token: () => string): KnowledgeOpsClient {
+    if (this.cached?.endpoint !== endpoint) this.cached = { endpoint, client: createKnowledgeOpsClient({ endpoint, getRepToken: token }) };
     return this.cached.client;
   }
 }

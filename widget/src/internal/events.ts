@@ -1,4 +1,4 @@
-import type { AskResponse, KnowledgeEntry, Lead, SuccessRate } from '@huashu/core';
+import type { AskResponse, KnowledgeEntry, Lead, LearningPack, SuccessRate } from '@huashu/core';
 import type { HuashuApiError } from '@huashu/sdk';
 
 /**
@@ -23,6 +23,12 @@ export interface HuashuEventMap {
   'huashu-contribution-submitted': { entry: KnowledgeEntry };
   /** A contribution was refused (field problems are in `error.issues`). */
   'huashu-contribution-error': { error: HuashuApiError };
+  /** A learning pack is shown; `firstDelivery` when the rep met its scenario just now. */
+  'huashu-pack-delivered': { pack: LearningPack; firstDelivery: boolean };
+  /** The rep marked a pack item done or not done; `progress` is the pack's after the change. */
+  'huashu-pack-progress': { slug: string; itemId: string; done: boolean; progress: LearningPack['progress'] };
+  /** The pack could not be loaded or progress not saved. */
+  'huashu-pack-error': { error: HuashuApiError };
 }
 
 /** Compiles only while every name in the map carries the prefix; emits no code. */

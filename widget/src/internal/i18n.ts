@@ -110,6 +110,26 @@ const zh = {
   'contribute.error.evidenceUrl': '链接须以 http:// 或 https:// 开头',
   'contribute.error.evidenceKind': '请选择佐证类型',
   'contribute.error.fix': '请按提示补全后再提交。',
+  'contribute.points.earn': '审核通过可得 {points} 积分',
+  'contribute.points.balance': '我的积分 {balance}',
+  'contribute.points.successEarn': '审核通过后你将获得 {points} 积分；同事用它成功后还会再得 {success} 积分。',
+
+  // Learning pack
+  'pack.label': '新人学习包',
+  'pack.loading': '正在加载学习包…',
+  'pack.none': '这个场景暂时没有为新人准备的学习包。',
+  'pack.new': '新场景',
+  'pack.newDetail': '第一次跟进这类客户，先把这些看完。',
+  'pack.progress': '已完成 {done}/{total}',
+  'pack.complete': '全部完成',
+  'pack.open': '打开',
+  'pack.newWindow': '（在新窗口打开）',
+  'pack.saveFailed': '进度未能保存，请重试。',
+  'pack.kind.faq': '常见问题',
+  'pack.kind.process': '流程',
+  'pack.kind.checklist': '清单',
+  'pack.kind.case': '案例',
+  'pack.kind.entry': '话术',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -215,6 +235,25 @@ const en: Messages = {
   'contribute.error.evidenceUrl': 'Links must start with http:// or https://',
   'contribute.error.evidenceKind': 'Choose a kind of evidence',
   'contribute.error.fix': 'Complete the highlighted parts and submit again.',
+  'contribute.points.earn': 'Earns {points} points once approved',
+  'contribute.points.balance': 'My points {balance}',
+  'contribute.points.successEarn': 'You earn {points} points once it is approved, and {success} more each time a colleague reports it worked.',
+
+  'pack.label': 'New-hire learning pack',
+  'pack.loading': 'Loading the learning pack…',
+  'pack.none': 'There is no new-hire learning pack for this scenario yet.',
+  'pack.new': 'New scenario',
+  'pack.newDetail': 'Your first customer of this kind: read these first.',
+  'pack.progress': '{done} of {total} done',
+  'pack.complete': 'All done',
+  'pack.open': 'Open',
+  'pack.newWindow': '(opens in a new window)',
+  'pack.saveFailed': 'Progress was not saved; try again.',
+  'pack.kind.faq': 'FAQ',
+  'pack.kind.process': 'Process',
+  'pack.kind.checklist': 'Checklist',
+  'pack.kind.case': 'Case',
+  'pack.kind.entry': 'Script',
 };
 
 const tables: Record<Locale, Messages> = { 'zh-CN': zh, en };

@@ -1,9 +1,9 @@
-import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { HuashuApiError, type AssistantClient, type FieldIssue, type KnowledgeEntry, type KnowledgeEntryInput } from '@huashu/sdk/assistant';
+import { HuashuApiError, type AssistantClient, type FieldIssue, type KnowledgeEntry, type KnowledgeEntryInput, type KnowledgeOpsClient } from '@huashu/sdk/assistant';
 import type { EvidenceKind } from '@huashu/core';
-import { AssistantClientCache, notConfigured } from '../../internal/clients.js';
+import { AssistantClientCache, KnowledgeOpsClientCache, notConfigured } from '../../internal/clients.js';
 import { EVIDENCE_KINDS } from '../../internal/evidence.js';
 import { emit } from '../../internal/events.js';
 import { HuashuElement } from '../../internal/huashu-element.js';
@@ -12,8 +12,18 @@ import { alertIcon, checkIcon, plusIcon, removeIcon } from '../../internal/icons
 import { baseStyles, formFooterStyles } from '../../internal/styles.js';
 import { contributeStyles } from './contribute.styles.js';
 
-/** What the form needs of a client; `createAssistantClient()` from `@huashu/sdk/assistant` fits. */
-export type ContributeWidgetClient = Pick<AssistantClient, 'contribute'>;
+/**
+ * What the form needs of a client; `createAssistantClient()` from `@huashu/sdk/assistant` fits.
+ * With `myPoints` as well (`createKnowledgeOpsClient()`), the form shows what an entry earns and the rep's balance.
+ */
+export type ContributeWidgetClient = Pick<AssistantClient, 'contribute'> & Partial<Pick<KnowledgeOpsClient, 'myPoints'>>;
+
+/** What the form says about points: the rep's balance and what the tenant pays. */
+interface PointsView {
+  balance: number;
+  approved: number;
+  success: number;
+}
 
 interface EvidenceRow {
   /** Stable identity for rendering and for errors, independent of the row's position. */
@@ -51,6 +61,7 @@ const ISSUE_MESSAGES: Record<EvidenceField, MessageKey> = {
  *
  * @csspart base - The form element.
  * @csspart rule - The three-part rule explained above the fields.
+ * @csspart points - The points an approved entry earns and the rep's balance (shown once they are known).
  * @csspart field - The wrapper of one field; also `field-question`, `field-answer`, `field-evidence`.
  * @csspart label - A field's label.
  * @csspart input - A text input, textarea or select.
@@ -87,6 +98,7 @@ export class HuashuContribute extends HuashuElement {
     formError: { state: true },
     submitting: { state: true },
     submitted: { state: true },
+    points: { state: true },
   };
 
   /** A rep token minted by the CRM's backend. */
@@ -102,6 +114,10 @@ export class HuashuContribute extends HuashuElement {
   private formError = '';
   private submitting = false;
   private submitted: KnowledgeEntry | undefined;
+  private points: PointsView | undefined;
+  private readonly opsClients = new KnowledgeOpsClientCache();
+  /** Each points load gets a number; an answer for an older token or client is dropped. */
+  private pointsSerial = 0;
   private nextRowId = 0;
   private readonly clients = new AssistantClientCache();
 
@@ -142,6 +158,32 @@ export class HuashuContribute extends HuashuElement {
     if (this.client) return this.client;
     if (!this.endpoint || !this.token) return undefined;
     return this.clients.get(this.endpoint, () => this.token);
+  }
+
+  private pointsClient(): Pick<KnowledgeOpsClient, 'myPoints'> | undefined {
+    if (this.client) return this.client.myPoints ? (this.client as Pick<KnowledgeOpsClient, 'myPoints'>) : undefined;
+    if (!this.endpoint || !this.token) return undefined;
+    return this.opsClients.get(this.endpoint, () => this.token);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('endpoint') || changed.has('token') || changed.has('client')) void this.loadPoints();
+  }
+
+  /** Points are a hint beside the form: when they cannot be read, the form simply does not show them. */
+  private async loadPoints(): Promise<void> {
+    const serial = ++this.pointsSerial;
+    const client = this.pointsClient();
+    if (!client) {
+      this.points = undefined;
+      return;
+    }
+    try {
+      const mine = await client.myPoints({ limit: 1 });
+      if (serial === this.pointsSerial) this.points = { balance: mine.balance, approved: mine.rules.entryApproved, success: mine.rules.successReported };
+    } catch {
+      if (serial === this.pointsSerial) this.points = undefined;
+    }
   }
 
   private clearError(key: ErrorKey): void {
@@ -354,6 +396,9 @@ export class HuashuContribute extends HuashuElement {
       <div class="success-body">
         <p class="success-title">${this.t('contribute.success')}</p>
         <p class="success-detail">${this.t('contribute.successDetail')}</p>
+        ${this.points && this.points.approved > 0
+          ? html`<p part="points" class="success-points">${this.t('contribute.points.successEarn', { points: this.points.approved, success: this.points.success })}</p>`
+          : nothing}
         <p class="success-quote">${entry.question}</p>
         <button part="button" class="btn small" type="button" @click=${this.onAgain}>${this.t('contribute.again')}</button>
       </div>
@@ -373,6 +418,12 @@ export class HuashuContribute extends HuashuElement {
       <div part="rule" class="rule">
         <strong class="rule-title">${this.t('contribute.rule')}</strong>
         <span class="rule-detail">${this.t('contribute.ruleDetail')}</span>
+        ${this.points
+          ? html`<span part="points" class="points">
+              ${this.points.approved > 0 ? html`<span class="points-earn">${this.t('contribute.points.earn', { points: this.points.approved })}</span>` : nothing}
+              <span class="points-balance">${this.t('contribute.points.balance', { balance: this.points.balance })}</span>
+            </span>`
+          : nothing}
       </div>
       ${this.renderTextField('question', 1, 2, 500)} ${this.renderTextField('answer', 2, 5, 4000)}
       <fieldset part="field field-evidence" class="field evidence" aria-describedby="hint-evidence error-evidence" aria-invalid=${evidenceError ? 'true' : 'false'}>

@@ -22,6 +22,23 @@ export const contributeStyles = css`
     color: var(--_muted);
     font-size: 0.86em;
   }
+  .points {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 12px;
+    margin-top: 2px;
+    font-size: 0.86em;
+  }
+  .points-earn {
+    color: var(--_accent);
+    font-weight: 600;
+  }
+  .points-balance {
+    color: var(--_muted);
+  }
+  .success-points {
+    color: var(--_accent);
+  }
   .step {
     display: inline-grid;
     place-items: center;

@@ -113,6 +113,41 @@ describe('<huashu-contribute>', () => {
     await expect(page.evaluate(() => document.querySelector('huashu-contribute')!.question)).resolves.toBe('办公室WiFi密码是多少');
   });
 
+  it('shows the points an approved entry earns and the rep’s balance, from the tenant’s rules and the ledger', async () => {
+    await env.api.call('PUT', '/v1/points/rules', { key: env.tenant.secretKey, body: { entryApproved: 25, successReported: 6 } });
+    // Two earlier approvals of this rep's entries, as the points ledger records them.
+    for (const amount of [25, 10]) {
+      await env.db.query(
+        `INSERT INTO points_ledger (id, tenant_id, rep_id, amount, reason, cause_type, cause_id, day) VALUES ($1, $2, 'rep-test-01', $3, 'entry_approved', 'knowledge_entry', $1, current_date)`,
+        [`pl-widget-${amount}`, env.tenant.id, amount],
+      );
+    }
+    await env.open(contribute(env));
+    const page = env.page;
+    const points = page.locator('huashu-contribute [part~="rule"] [part~="points"]');
+    await points.waitFor();
+    await expect(points.textContent()).resolves.toMatch(/审核通过可得 25 积分\s*我的积分 35/);
+    await page.getByRole('textbox', { name: '客户原话' }).fill('你们的系统支持信创吗？');
+    await page.getByRole('textbox', { name: '标准话术' }).fill('支持，已完成麒麟、统信与达梦的适配认证。');
+    await page.getByRole('textbox', { name: '第 1 条佐证 · 佐证标题' }).fill('信创适配认证证书');
+    const submitted = await nextEvent(page, 'huashu-contribution-submitted');
+    await page.getByRole('button', { name: '提交审核' }).click();
+    await submitted();
+    await expect(page.locator('huashu-contribute [part~="success"] [part~="points"]').textContent()).resolves.toBe('审核通过后你将获得 25 积分；同事用它成功后还会再得 6 积分。');
+    await page.locator('huashu-contribute').screenshot({ path: join(ARTIFACTS, 'contribute-points.png') });
+  });
+
+  it('shows no points line when its client cannot tell them', async () => {
+    await env.open('<huashu-contribute></huashu-contribute>');
+    await env.page.evaluate(async () => {
+      const element = document.querySelector('huashu-contribute')!;
+      element.client = { contribute: async () => ({}) as never };
+      await element.updateComplete;
+    });
+    await expect(env.page.locator('huashu-contribute [part~="points"]').count()).resolves.toBe(0);
+    await expect(env.page.locator('huashu-contribute [part~="rule"]').textContent()).resolves.toContain('缺一不可');
+  });
+
   it('speaks English on an English page', async () => {
     await env.open(contribute(env), { lang: 'en' });
     const page = env.page;
