@@ -13,6 +13,8 @@ export const eventRoutes = [
     response: EventBatchResponse,
     // The SDK splits larger queues (its request ceiling stays below this).
     bodyLimit: MAX_BATCH_BYTES,
+    // Each event is checked on its own: a poisoned one is rejected by index, the rest stored.
+    itemsField: 'batch',
     acceptTextPlain: true,
     keyInQuery: true,
     handler: ({ body, principal, ctx }) => ingestBatch(ctx.db, principal.tenantId, body),

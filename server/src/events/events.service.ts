@@ -1,6 +1,6 @@
 import { MAX_EVENT_BYTES, TrackingEvent, type EventBatchResponse } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
-import { absentNulls, describeIssues, toFieldIssues } from '../platform/validation.js';
+import { describeIssues, parseItem } from '../platform/validation.js';
 import * as store from './events.store.js';
 import type { EventRow } from './events.store.js';
 
@@ -26,9 +26,10 @@ export async function ingestBatch(
   const seen = new Set<string>();
   let duplicates = 0;
   batch.batch.forEach((raw, index) => {
-    const parsed = TrackingEvent.safeParse(absentNulls(TrackingEvent, raw));
+    // Also catches NUL and lone surrogates inside free-form properties, for this event alone.
+    const parsed = parseItem(TrackingEvent, raw);
     if (!parsed.success) {
-      rejected.push({ index, error: describeIssues(toFieldIssues(parsed.error)) });
+      rejected.push({ index, error: describeIssues(parsed.issues) });
       return;
     }
     const event = parsed.data;

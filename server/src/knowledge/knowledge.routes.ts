@@ -22,6 +22,8 @@ export const knowledgeRoutes = [
     body: KnowledgeImportRequest,
     response: KnowledgeImportResult,
     bodyLimit: '20mb',
+    // Each row is checked on its own and reported by index.
+    itemsField: 'entries',
     handler: ({ body, principal, ctx }) => importEntries(ctx, principal, body.entries),
   }),
   defineRoute({

@@ -2,7 +2,7 @@ import { HuashuError, KnowledgeEntryInput, successRate, type KnowledgeEntry, typ
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
-import { absentNulls, describeIssues, toFieldIssues } from '../platform/validation.js';
+import { describeIssues, parseItem } from '../platform/validation.js';
 import * as store from './knowledge.store.js';
 import { upsertEntries, WRITE_CHUNK, type EntryData, type ListFilter } from './knowledge.store.js';
 import { ensureVectorIndexes } from './vector-index.js';
@@ -40,10 +40,10 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
   const valid: Array<{ index: number; data: EntryData }> = [];
   const lastIndexOf = new Map<string, number>();
   rows.forEach((row, index) => {
-    const parsed = KnowledgeEntryInput.safeParse(absentNulls(KnowledgeEntryInput, row));
+    const parsed = parseItem(KnowledgeEntryInput, row);
     if (!parsed.success) {
       const externalId = typeof (row as { externalId?: unknown })?.externalId === 'string' ? (row as { externalId: string }).externalId : undefined;
-      result.rejected.push({ index, ...(externalId ? { externalId } : {}), reason: describeIssues(toFieldIssues(parsed.error)) });
+      result.rejected.push({ index, ...(externalId ? { externalId } : {}), reason: describeIssues(parsed.issues) });
       return;
     }
     if (parsed.data.externalId) lastIndexOf.set(parsed.data.externalId, index);

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
 import { errorMiddleware } from './errors.js';
 import { readCredential, security } from './security.js';
-import type { RouteSpec } from './route.js';
+import { paramsSchemaOf, type RouteSpec } from './route.js';
 import { parseOrThrow } from '../validation.js';
 
 function bearer(req: Request, spec: RouteSpec): string | undefined {
@@ -16,6 +16,7 @@ const ROLE_NAMES: Record<string, string> = { secret: 'a secret key', publishable
 function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
   const types = spec.acceptTextPlain ? ['application/json', 'text/plain'] : ['application/json'];
   const parseBody = express.json({ limit: spec.bodyLimit ?? '1mb', type: types, strict: true });
+  const paramsSchema = paramsSchemaOf(spec);
   // Credentials are checked before the body is read: unauthenticated callers get
   // a 401 and cost no JSON parsing.
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
@@ -32,9 +33,11 @@ function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
     if (spec.body && !req.is(types)) {
       throw new HuashuError('unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
     }
-    const body = spec.body ? parseOrThrow(spec.body, req.body, 'body') : undefined;
+    // The route's own params schema decides their output type; the erased spec only knows strings.
+    const params = (paramsSchema ? parseOrThrow(paramsSchema, { ...req.params }, 'params') : {}) as Record<string, string>;
+    const body = spec.body ? parseOrThrow(spec.body, req.body, 'body', { itemsField: spec.itemsField }) : undefined;
     const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : undefined;
-    const result = await spec.handler({ req, res, body, query, params: req.params as Record<string, string>, principal, ctx });
+    const result = await spec.handler({ req, res, body, query, params, principal, ctx });
     if (res.headersSent) return;
     // A handler may choose its status (201 vs 200 for idempotent creates); otherwise the route's default.
     if (res.statusCode === 200 && spec.status) res.status(spec.status);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { RouteSpec } from './route.js';
+import { MAX_JSON_DEPTH } from '@huashu/core';
+import { paramsSchemaOf, type RouteSpec } from './route.js';
 
 const ErrorSchema = z.object({
   error: z.object({
@@ -22,16 +23,16 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z_]+)/g, '{$1}');
-    const parameters = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((match) => ({
-      name: match[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const parameters: Array<{ name: string; in: 'path' | 'query'; required: boolean; schema: unknown }> = [];
+    const params = paramsSchemaOf(route);
+    if (params) {
+      const described = jsonSchema(params, 'input') as { properties?: Record<string, unknown> };
+      for (const [name, schema] of Object.entries(described.properties ?? {})) parameters.push({ name, in: 'path', required: true, schema });
+    }
     if (route.query) {
       const query = jsonSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(query.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema } as never);
+        parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
       }
     }
     const errorResponse = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -59,7 +60,10 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
     info: {
       title: 'Huashu API',
       version,
-      description: 'Lead capture, behaviour tracking and the objection-handling knowledge assistant. Errors: `{ error: { code, message, details? } }`.',
+      description:
+        'Lead capture, behaviour tracking and the objection-handling knowledge assistant. Errors: `{ error: { code, message, details? } }`. ' +
+        `Every request: JSON nested at most ${MAX_JSON_DEPTH} levels deep; no string or field name may contain U+0000 or an unpaired UTF-16 surrogate ` +
+        '(400 naming the field; inside a batch or import, that item alone is rejected by index).',
     },
     paths,
     components: {

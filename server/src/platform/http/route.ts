@@ -1,16 +1,17 @@
+import { PathParam } from '@huashu/core';
 import type { Request, Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Principal, PrincipalKind } from '../auth/authenticate.js';
 import type { AppContext } from '../context.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
-export interface HandlerArgs<B, Q> {
+export interface HandlerArgs<B, Q, P = Record<string, string>> {
   req: Request;
   res: Response;
   body: B;
   query: Q;
-  params: Record<string, string>;
+  params: P;
   principal: Principal;
   ctx: AppContext;
 }
@@ -19,7 +20,10 @@ export interface HandlerArgs<B, Q> {
  * One HTTP operation: its schemas drive validation and the OpenAPI document, so
  * what the server checks and what it documents cannot drift apart.
  */
-export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
+/** A route without a params schema gets its path's names as strings. */
+type ParamsOf<P extends z.ZodType> = unknown extends z.output<P> ? Record<string, string> : z.output<P>;
+
+export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
   method: HttpMethod;
   path: string;
   summary: string;
@@ -28,6 +32,19 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   auth: readonly PrincipalKind[] | 'public';
   body?: B;
   query?: Q;
+  /**
+   * The path parameters (`:id`) as an object schema. @default each parameter a
+   * bounded, printable string (`PathParam`): a route whose ids have a format
+   * (a uuid column) declares it, so a malformed id is a 400 naming the
+   * parameter instead of a database error.
+   */
+  params?: P;
+  /**
+   * A top-level array field of the body (`batch`, `entries`) whose items the
+   * handler validates one by one with `parseItem`: the body-wide check for
+   * unstorable text skips them, so one poisoned item is rejected alone by index.
+   */
+  itemsField?: string;
   response?: z.ZodType;
   /** @default 200 */
   status?: number;
@@ -39,10 +56,22 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   keyInQuery?: boolean;
   /** For streaming handlers that write the response themselves. */
   produces?: string;
-  handler(args: HandlerArgs<z.output<B>, z.output<Q>>): Promise<unknown> | unknown;
+  handler(args: HandlerArgs<z.output<B>, z.output<Q>, ParamsOf<P>>): Promise<unknown> | unknown;
 }
 
 /** Keeps each route's generic types while collecting them into one list. */
-export function defineRoute<B extends z.ZodType, Q extends z.ZodType>(spec: RouteSpec<B, Q>): RouteSpec {
+export function defineRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType = z.ZodType>(spec: RouteSpec<B, Q, P>): RouteSpec {
   return spec as unknown as RouteSpec;
+}
+
+/** The names of a path's parameters: `/v1/knowledge/:id/review` → `['id']`. */
+export function pathParamNames(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z_$][\w$]*)/g)].map((match) => match[1]!);
+}
+
+/** What a route's path parameters are validated against (and documented as); undefined when it has none. */
+export function paramsSchemaOf(spec: RouteSpec): z.ZodType | undefined {
+  if (spec.params) return spec.params;
+  const names = pathParamNames(spec.path);
+  return names.length > 0 ? z.object(Object.fromEntries(names.map((name) => [name, PathParam]))).strict() : undefined;
 }
