@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { openDatabase } from './platform/db/open.js';
 import type { Database } from './platform/db/types.js';
 import { registerKnowledgeCommands } from './cli/knowledge-commands.js';
+import { registerOpsCommands } from './cli/ops-commands.js';
 import { registerKeyCommands } from './cli/keys-commands.js';
 import { startServer } from './server.js';
 import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
@@ -87,6 +88,7 @@ keys
   );
 
 registerKnowledgeCommands(program, withDatabase);
+registerOpsCommands(program, withDatabase);
 registerKeyCommands(program, withDatabase);
 
 program.parseAsync().catch((error: unknown) => {
