@@ -75,7 +75,7 @@ describe('npm start (huashu serve --demo)', () => {
     expect(second.output()).not.toMatch(/secret key:/);
     const again = await fetch(`${second.url}/v1/leads/${lead.id}`, { headers: { authorization: `Bearer ${secretKey}` } });
     expect(again.status).toBe(200);
-    expect(((await again.json()) as { name: string }).name).toBe('重启测试');
+    expect(((await again.json()) as { lead: { name: string } }).lead.name).toBe('重启测试');
     expect(await stop(second)).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import type { AskResponse, KnowledgeEntry, Lead, LearningPack, SuccessRate } from '@huashu/core';
+import type { AskResponse, CapturedLead, KnowledgeEntry, LearningPack, SuccessRate } from '@huashu/core';
 import type { HuashuApiError } from '@huashu/sdk';
 
 /**
@@ -7,8 +7,8 @@ import type { HuashuApiError } from '@huashu/sdk';
  * and cross shadow roots, so one listener on `document` hears every widget.
  */
 export interface HuashuEventMap {
-  /** A lead was stored; `created` is false when the same submission had already been stored. */
-  'huashu-lead-submitted': { lead: Lead; created: boolean };
+  /** A lead was stored; `created` is false when the same submission had already been stored or joined an existing lead (then `lead` may hold only its id). */
+  'huashu-lead-submitted': { lead: CapturedLead; created: boolean };
   /** A lead could not be submitted (field problems are in `error.issues`). */
   'huashu-lead-error': { error: HuashuApiError };
   /** The assistant answered a question with matches or an abstention. */

@@ -44,7 +44,7 @@ describe.each(testEngines())('HTTP API foundation on $name', (engine) => {
       expect(created.status).toBe(201);
       const own = await server.call('GET', `/v1/leads/${created.body.lead.id}`, { key: a.secretKey });
       expect(own.status).toBe(200);
-      expect(own.body.touchpoints).toHaveLength(1);
+      expect(own.body.lead.touchpoints).toHaveLength(1);
       const foreign = await server.call('GET', `/v1/leads/${created.body.lead.id}`, { key: b.secretKey });
       expect(foreign.status).toBe(404);
       const missing = await server.call('GET', `/v1/leads/00000000-0000-0000-0000-000000000000`, { key: b.secretKey });

@@ -15,7 +15,9 @@ const ROLE_NAMES: Record<string, string> = { secret: 'a secret key', publishable
 
 function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
   const types = spec.acceptTextPlain ? ['application/json', 'text/plain'] : ['application/json'];
-  const parseBody = express.json({ limit: spec.bodyLimit ?? '1mb', type: types, strict: true });
+  const parseBody = spec.rawBody
+    ? express.raw({ limit: spec.bodyLimit ?? '1mb', type: () => true })
+    : express.json({ limit: spec.bodyLimit ?? '1mb', type: types, strict: true });
   const paramsSchema = paramsSchemaOf(spec);
   // Credentials are checked before the body is read: unauthenticated callers get
   // a 401 and cost no JSON parsing.

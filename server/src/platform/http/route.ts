@@ -52,6 +52,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   bodyLimit?: string | number;
   /** Also accept `text/plain` JSON bodies (what `navigator.sendBeacon` sends without a preflight). */
   acceptTextPlain?: boolean;
+  /** Hand the handler the body unparsed, as a Buffer in `req.body` (signature checks need the exact bytes); no `body` schema then. */
+  rawBody?: boolean;
   /** Accept the credential as `?key=` (publishable keys in beacons, which cannot set headers). */
   keyInQuery?: boolean;
   /** For streaming handlers that write the response themselves. */

@@ -97,7 +97,7 @@ describe('<huashu-lead-form>', () => {
         leads: {
           capture: async (input) => {
             calls.push(input);
-            return { created: true, lead: { id: 'lead-1', name: input.name ?? null, phone: input.phone ?? null, email: null, wechat: null, company: null, source: input.source, campaign: input.campaign ?? null, consent: null, fields: {}, createdAt: new Date(0).toISOString() } };
+            return { created: true, merged: false, lead: { id: 'lead-1', name: input.name ?? null, phone: input.phone ?? null, email: null, wechat: null, company: null, source: input.source, campaign: input.campaign ?? null, consent: null, fields: {}, createdAt: new Date(0).toISOString() } };
           },
         },
       };
@@ -149,7 +149,7 @@ describe('<huashu-lead-form>', () => {
 
     const stored = await env.api.call('GET', `/v1/leads/${detail.lead.id}`, { key: env.tenant.secretKey });
     expect(stored.status).toBe(200);
-    expect(stored.body).toMatchObject({
+    expect(stored.body.lead).toMatchObject({
       name: '张主任',
       phone: '+8613800138000',
       email: 'zhang@hospital.example.cn',
