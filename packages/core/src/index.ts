@@ -10,3 +10,4 @@ export * from './schemas/packs.js';
 export * from './schemas/conversations.js';
 export * from './schemas/review.js';
 export * from './working-time.js';
+export * from './schemas/pipeline.js';

@@ -65,3 +65,13 @@ export async function ingestBatch(
   const accepted = await store.insertEvents(db, tenantId, rows);
   return { accepted, duplicates: duplicates + rows.length - accepted, rejected };
 }
+
+/**
+ * Distinct documents (`document_download` events, by `documentId`) each of
+ * `leadIds` opened in [from, to): the pipeline's customer-trust metric counts
+ * them as documents shared.
+ */
+export async function countDocumentDownloads(db: Queryable, tenantId: string, leadIds: readonly string[], period: { from: Date; to: Date }): Promise<Map<string, number>> {
+  if (leadIds.length === 0) return new Map();
+  return store.documentDownloadsByLead(db, tenantId, leadIds, period);
+}

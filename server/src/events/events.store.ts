@@ -32,3 +32,15 @@ export async function insertEvents(db: Queryable, tenantId: string, rows: readon
   );
   return result.rowCount;
 }
+
+/** Distinct `documentId`s of `document_download` events per lead in [from, to). */
+export async function documentDownloadsByLead(db: Queryable, tenantId: string, leadIds: readonly string[], period: { from: Date; to: Date }): Promise<Map<string, number>> {
+  const result = await db.query<{ lead_id: string; n: number }>(
+    `SELECT lead_id, count(DISTINCT properties->>'documentId')::int AS n FROM events
+     WHERE tenant_id = $1 AND lead_id = ANY($2::text[]) AND type = 'track' AND event = 'document_download'
+       AND occurred_at >= $3 AND occurred_at < $4
+     GROUP BY lead_id`,
+    [tenantId, leadIds, period.from, period.to],
+  );
+  return new Map(result.rows.map((row) => [row.lead_id, row.n]));
+}
