@@ -35,7 +35,7 @@ export async function ask(ctx: AppContext, tenantId: string, request: AskRequest
 /** `/v1/outcomes`: a rep's report on a script, attributed to the rep when a rep token sent it. */
 export async function reportOutcome(ctx: AppContext, principal: Principal, body: OutcomeRequest): Promise<{ entryId: string; successRate: SuccessRate }> {
   const repId = principal.kind === 'rep' ? principal.rep.repId : undefined;
-  return { entryId: body.entryId, successRate: await recordOutcome(ctx.db, principal.tenantId, { ...body, repId }) };
+  return { entryId: body.entryId, successRate: await ctx.db.transaction((tx) => recordOutcome(tx, principal.tenantId, { ...body, repId })) };
 }
 
 export function requireChat(ctx: AppContext) {

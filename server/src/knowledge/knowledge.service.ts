@@ -1,7 +1,8 @@
-import { HuashuError, KnowledgeEntryInput, successRate, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus, type SuccessRate } from '@huashu/core';
+import { HuashuError, KNOWLEDGE_ENTRY_REVIEWED, KNOWLEDGE_OUTCOME_REPORTED, KnowledgeEntryInput, successRate, type KnowledgeEntry, type KnowledgeImportResult, type KnowledgeStatus, type SuccessRate } from '@huashu/core';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
+import { emit } from '../platform/jobs/index.js';
 import { describeIssues, parseItem } from '../platform/validation.js';
 import * as store from './knowledge.store.js';
 import { upsertEntries, WRITE_CHUNK, type EntryData, type ListFilter } from './knowledge.store.js';
@@ -93,16 +94,22 @@ export function listEntries(ctx: AppContext, principal: Principal, filter: ListF
 
 export function reviewEntry(ctx: AppContext, principal: Principal, id: string, review: { decision: store.ReviewDecision; note?: string | undefined }): Promise<KnowledgeEntry> {
   const reviewer = requireReviewer(principal);
-  return store.reviewEntry(ctx.db, principal.tenantId, id, { ...review, reviewer }, ctx.config.HUASHU_VERIFY_DAYS);
+  // The decision and its event commit together: points are paid (or taken back) exactly when a review stands.
+  return ctx.db.transaction(async (tx) => {
+    const entry = await store.reviewEntry(tx, principal.tenantId, id, { ...review, reviewer }, ctx.config.HUASHU_VERIFY_DAYS);
+    await emit(tx, { tenantId: principal.tenantId, type: KNOWLEDGE_ENTRY_REVIEWED, data: { entryId: entry.id, status: entry.status, authorRepId: entry.authorRepId, reviewer, note: review.note ?? null } });
+    return entry;
+  });
 }
 
-/** Records a rep's report and returns the entry's success rate afterwards. */
+/** Records a rep's report (with its `knowledge.outcome_reported` event: pass a transaction) and returns the entry's success rate afterwards. */
 export async function recordOutcome(
   db: Queryable,
   tenantId: string,
   outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string | undefined; repId?: string | undefined },
 ): Promise<SuccessRate> {
   await store.recordOutcome(db, tenantId, outcome);
+  await emit(db, { tenantId, type: KNOWLEDGE_OUTCOME_REPORTED, data: { entryId: outcome.entryId, outcome: outcome.outcome, repId: outcome.repId ?? null } });
   return successRate((await store.outcomesFor(db, tenantId, [outcome.entryId])).get(outcome.entryId) ?? { uses: 0, successes: 0 });
 }
 

@@ -1,5 +1,7 @@
 import {
   HuashuError,
+  KNOWLEDGE_ENTRY_REVIEWED,
+  KNOWLEDGE_OUTCOME_REPORTED,
   KnowledgeEntryReviewedEvent,
   KnowledgeOutcomeReportedEvent,
   type Leaderboard,
@@ -16,21 +18,15 @@ import {
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
+import type { OutboxConsumer, OutboxEvent } from '../platform/jobs/index.js';
 import { entryAuthor } from '../knowledge/review.service.js';
 import * as store from './points.store.js';
 
-/** The event types points listens to (emitted by the knowledge and assistant domains). */
-export const ENTRY_REVIEWED = 'knowledge.entry_reviewed';
-export const OUTCOME_REPORTED = 'knowledge.outcome_reported';
+/** The event types points listens to (emitted by the knowledge domain, for reviews and for the assistant's outcome reports). */
+export const ENTRY_REVIEWED = KNOWLEDGE_ENTRY_REVIEWED;
+export const OUTCOME_REPORTED = KNOWLEDGE_OUTCOME_REPORTED;
 
-/** What a consumer receives: an outbox event (see platform/jobs/outbox.ts). */
-export interface PointsEvent {
-  id: string;
-  tenantId: string;
-  type: string;
-  data: unknown;
-  createdAt: string;
-}
+export type PointsEvent = OutboxEvent;
 
 /** Settings are the tenant's: a secret key, or a rep token with role admin. */
 export function requireAdmin(principal: Principal): void {
@@ -238,8 +234,8 @@ export async function onOutcomeReported(ctx: AppContext, event: PointsEvent, tx:
   });
 }
 
-/** The outbox consumers of this domain, in the shape platform/jobs expects. */
-export const pointsConsumers = [
+/** How points hear of reviews and outcomes: the outbox delivers each event once, in a transaction with what it pays. */
+export const pointsConsumers: readonly OutboxConsumer[] = [
   { name: 'points.entry_reviewed', types: [ENTRY_REVIEWED], deliver: onEntryReviewed },
   { name: 'points.outcome_reported', types: [OUTCOME_REPORTED], deliver: onOutcomeReported },
-] as const;
+];

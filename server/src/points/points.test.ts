@@ -4,7 +4,8 @@ import type { AppContext } from '../platform/context.js';
 import type { Database } from '../platform/db/types.js';
 import { testEngines } from '../testing/engines.js';
 import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
-import { ENTRY_REVIEWED, onEntryReviewed, onOutcomeReported, OUTCOME_REPORTED, type PointsEvent } from './points.service.js';
+import { dispatchOutbox } from '../platform/jobs/index.js';
+import { ENTRY_REVIEWED, onEntryReviewed, onOutcomeReported, OUTCOME_REPORTED, pointsConsumers, type PointsEvent } from './points.service.js';
 import { appendLedger } from './points.store.js';
 
 const evidence = [{ kind: 'case', title: '某三甲医院 HIS 对接案例' }];
@@ -18,7 +19,17 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
   const tokens: Record<string, string> = {};
 
   const deliver = (handler: typeof onEntryReviewed, event: PointsEvent) => ctx.db.transaction((tx) => handler(ctx, event, tx));
-  const event = (type: string, data: unknown, id = `evt_${randomUUID()}`): PointsEvent => ({ id, tenantId: t.id, type, data, createdAt: new Date().toISOString() });
+  /** Hands the events committed so far to the points consumers, as the outbox dispatcher does every tick. */
+  const flush = () => dispatchOutbox(ctx, pointsConsumers);
+  /** The newest event of `type` about `entryId`, as the outbox stored it. */
+  async function lastEvent(type: string, entryId: string): Promise<PointsEvent> {
+    const rows = await db.query<{ id: string; type: string; data: unknown; created_at: Date | string }>(
+      `SELECT id, type, data, created_at FROM outbox_events WHERE tenant_id = $1 AND type = $2 AND data->>'entryId' = $3 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [t.id, type, entryId],
+    );
+    const row = rows.rows[0]!;
+    return { id: row.id, tenantId: t.id, type: row.type, data: row.data, createdAt: new Date(row.created_at).toISOString() };
+  }
 
   /** A rep's contribution, as the contribute widget sends it. */
   async function contribute(rep: string): Promise<string> {
@@ -30,28 +41,26 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
     return res.body.id;
   }
 
-  /** A review decision through the API, then its event as the knowledge domain emits it. */
+  /** A review decision through the API; its event reaches points through the outbox. */
   async function review(entryId: string, decision: string, reviewer = 'boss'): Promise<PointsEvent> {
     const res = await server.call('POST', `/v1/knowledge/${entryId}/review`, { key: tokens[reviewer], body: { decision, note: `${decision} 测试` } });
     expect(res.status).toBe(200);
-    const reviewed = event(ENTRY_REVIEWED, { entryId, status: res.body.status, authorRepId: res.body.authorRepId, reviewer });
-    await deliver(onEntryReviewed, reviewed);
-    return reviewed;
+    await flush();
+    return lastEvent(ENTRY_REVIEWED, entryId);
   }
 
-  async function outcome(entryId: string, rep: string | null, result: 'success' | 'failure' = 'success'): Promise<PointsEvent> {
+  async function outcome(entryId: string, rep: string | null, result: 'success' | 'failure' = 'success'): Promise<void> {
     const res = await server.call('POST', '/v1/outcomes', { key: rep ? tokens[rep] : t.secretKey, body: { entryId, outcome: result } });
     expect(res.status).toBe(201);
-    const reported = event(OUTCOME_REPORTED, { entryId, outcome: result, repId: rep });
-    await deliver(onOutcomeReported, reported);
-    return reported;
+    await flush();
   }
 
   const me = async (rep: string) => (await server.call('GET', '/v1/points/me?limit=500', { key: tokens[rep] })).body;
 
   beforeAll(async () => {
     db = await engine.open();
-    server = await startTestServer(db);
+    // No background runner: each test hands events over itself (flush), so what is paid when is deterministic.
+    server = await startTestServer(db, { HUASHU_JOBS: '0' });
     ctx = server.running.ctx;
     t = await server.tenant();
     for (const [repId, role] of [
@@ -86,6 +95,8 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
   it('pays the author once when a reviewer approves, however often the event is delivered', async () => {
     const entryId = await contribute('ann');
     const approved = await review(entryId, 'approve');
+    expect(approved.data).toMatchObject({ entryId, status: 'approved', authorRepId: 'ann', reviewer: 'boss' });
+    // Delivered again (a dispatcher that crashed before recording the delivery): nothing more is paid.
     await deliver(onEntryReviewed, approved);
     await deliver(onEntryReviewed, approved);
     const mine = await me('ann');
@@ -112,6 +123,7 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
     await outcome(entryId, 'ann');
     await outcome(entryId, 'ann'); // the same rep again today: counts once
     await outcome(entryId, 'cai');
+    await deliver(onOutcomeReported, await lastEvent(OUTCOME_REPORTED, entryId)); // delivered again: paid once
     const mine = await me('bo');
     expect(mine.balance).toBe(before + 10);
     const successes = mine.ledger.filter((row: { reason: string }) => row.reason === 'success_reported');
@@ -135,7 +147,7 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
     const archived = await contribute('ann');
     await review(archived, 'approve');
     const archiving = await review(archived, 'archive');
-    await deliver(onEntryReviewed, archiving); // redelivered: reversed once
+    await deliver(onEntryReviewed, archiving); // delivered again: reversed once
     const ledger = (await me('ann')).ledger;
     for (const entryId of [rejected, archived]) {
       const rows = ledger.filter((row: { entryId: string }) => row.entryId === entryId);
@@ -265,6 +277,27 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
     const bad = await server.call('GET', '/v1/points/leaderboard?period=year', { key: league.secretKey });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.issues[0].path).toMatch(/period$/);
+  });
+
+  it('pays through the running server: the review commits its event, the job runner delivers it to points', async () => {
+    const live = await startTestServer(db, { HUASHU_JOBS_INTERVAL_MS: '20' });
+    try {
+      const tenant = await live.tenant();
+      const author = await repTokenFor(tenant.secretKey, { repId: 'live-author', name: '作者', role: 'rep' });
+      const colleague = await repTokenFor(tenant.secretKey, { repId: 'live-colleague', name: '同事', role: 'rep' });
+      const created = await live.call('POST', '/v1/knowledge', { key: author, body: { question: '你们支持私有化部署吗？', answer: '支持，两周交付。', evidence } });
+      await live.call('POST', `/v1/knowledge/${created.body.id}/review`, { key: tenant.secretKey, body: { decision: 'approve' } });
+      await live.call('POST', '/v1/outcomes', { key: colleague, body: { entryId: created.body.id, outcome: 'success' } });
+      const deadline = Date.now() + 20_000;
+      let balance = 0;
+      while (balance < 15 && Date.now() < deadline) {
+        balance = (await live.call('GET', '/v1/points/me', { key: author })).body.balance;
+        if (balance < 15) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(balance).toBe(15);
+    } finally {
+      await live.close();
+    }
   });
 
   it('refuses points of a rep to anything but a rep token', async () => {

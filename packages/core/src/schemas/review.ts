@@ -41,6 +41,10 @@ export const ReviewQueue = z.object({
 });
 export type ReviewQueue = z.infer<typeof ReviewQueue>;
 
+/** Outbox event types of the knowledge domain (emitted in the transaction of the change they describe). */
+export const KNOWLEDGE_ENTRY_REVIEWED = 'knowledge.entry_reviewed';
+export const KNOWLEDGE_OUTCOME_REPORTED = 'knowledge.outcome_reported';
+
 /**
  * `knowledge.entry_reviewed`, emitted with every review decision in the
  * decision's transaction (consumers: points). `status` is the entry's status
