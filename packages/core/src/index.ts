@@ -11,3 +11,5 @@ export * from './schemas/conversations.js';
 export * from './schemas/review.js';
 export * from './working-time.js';
 export * from './schemas/pipeline.js';
+export * from './schemas/signals.js';
+export * from './signals/index.js';

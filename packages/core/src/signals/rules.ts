@@ -1,0 +1,141 @@
+import { isoDurationMs, parseIsoDuration } from '../working-time.js';
+import { matchesEvent, type LocalizedText, type Condition, type EventMatcher, type SignalEvent } from './conditions.js';
+import { explainSequence, explainSilence, explainWeight } from './explain.js';
+import { findSequenceMatches, silenceBroken } from './sequences.js';
+
+/** A rule set as `PUT /v1/signal-rules` takes it (validated by `SignalRuleSetInput`). */
+export interface SignalRuleSetShape {
+  halfLife: string;
+  weights: { id: string; event: string; where?: Condition[]; weight: number; label: LocalizedText }[];
+  sequences: { id: string; steps: EventMatcher[]; within: string; weight: number; label: LocalizedText }[];
+  silences: { id: string; after: EventMatcher; expect: EventMatcher; within: string; weight: number; label: LocalizedText }[];
+  thresholds: { score: number; event: string }[];
+}
+
+export type SignalKind = 'weight' | 'sequence' | 'silence';
+
+export interface CompiledRules {
+  version: number;
+  halfLifeMs: number;
+  weights: SignalRuleSetShape['weights'];
+  sequences: (SignalRuleSetShape['sequences'][number] & { withinMs: number })[];
+  silences: (SignalRuleSetShape['silences'][number] & { withinMs: number })[];
+  /** Ascending by score. */
+  thresholds: SignalRuleSetShape['thresholds'];
+  /** Longest sequence window: how far back ingest looks for earlier steps. */
+  maxSequenceMs: number;
+}
+
+/** A signal as evaluation produces it; storage adds the subject and an id. */
+export interface FiredSignal {
+  ruleId: string;
+  kind: SignalKind;
+  /** With ruleId, what makes the signal unique: the weighted event, the sequence's first event, the silence's anchor. */
+  keyMessageId: string;
+  weight: number;
+  /** When it fired (epoch ms): the event, the sequence's last step, the end of the silent window. */
+  at: number;
+  messageIds: string[];
+  label: LocalizedText;
+  explanation: LocalizedText;
+}
+
+const durationMs = (text: string): number => {
+  const parsed = parseIsoDuration(text);
+  if (!parsed) throw new RangeError(`"${text}" is not an ISO 8601 duration`);
+  return isoDurationMs(parsed);
+};
+
+/** Durations resolved once; the input must already have passed `SignalRuleSetInput`. */
+export function compileRules(set: SignalRuleSetShape, version: number): CompiledRules {
+  const sequences = set.sequences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) }));
+  return {
+    version,
+    halfLifeMs: durationMs(set.halfLife),
+    weights: set.weights,
+    sequences,
+    silences: set.silences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) })),
+    thresholds: [...set.thresholds].sort((a, b) => a.score - b.score),
+    maxSequenceMs: Math.max(0, ...sequences.map((rule) => rule.withinMs)),
+  };
+}
+
+const SECOND_MS = 1000;
+
+/** The weight rules `event` fires. */
+export function weightSignals(rules: CompiledRules, event: SignalEvent): FiredSignal[] {
+  const fired: FiredSignal[] = [];
+  for (const rule of rules.weights) {
+    const matcher: EventMatcher = { event: rule.event, where: rule.where };
+    if (!matchesEvent(matcher, event)) continue;
+    fired.push({
+      ruleId: rule.id,
+      kind: 'weight',
+      keyMessageId: event.messageId,
+      weight: rule.weight,
+      at: event.at,
+      messageIds: [event.messageId],
+      label: rule.label,
+      explanation: explainWeight(rule.label, matcher, event),
+    });
+  }
+  return fired;
+}
+
+/** The sequence signals among one subject's `events`; `involving` keeps those using a new event. */
+export function sequenceSignals(rules: CompiledRules, events: readonly SignalEvent[], involving?: ReadonlySet<string>): FiredSignal[] {
+  const fired: FiredSignal[] = [];
+  for (const rule of rules.sequences) {
+    for (const match of findSequenceMatches(rule.steps, events, rule.withinMs, involving)) {
+      const last = match.events[match.events.length - 1]!;
+      fired.push({
+        ruleId: rule.id,
+        kind: 'sequence',
+        keyMessageId: match.events[0]!.messageId,
+        weight: rule.weight,
+        at: last.at,
+        messageIds: match.events.map((event) => event.messageId),
+        label: rule.label,
+        explanation: explainSequence(rule.steps, match.events, rule.withinMs / SECOND_MS),
+      });
+    }
+  }
+  return fired;
+}
+
+/** Whether any rule needs `event` as a sequence step (ingest then looks at the subject's recent history). */
+export function isSequenceStep(rules: CompiledRules, event: SignalEvent): boolean {
+  return rules.sequences.some((rule) => rule.steps.some((step) => matchesEvent(step, event)));
+}
+
+/** The silence signal `rule` fires for `anchor` when its window has closed without an expected event. */
+export function silenceSignal(rule: CompiledRules['silences'][number], anchor: SignalEvent): FiredSignal {
+  return {
+    ruleId: rule.id,
+    kind: 'silence',
+    keyMessageId: anchor.messageId,
+    weight: rule.weight,
+    at: anchor.at + rule.withinMs,
+    messageIds: [anchor.messageId],
+    label: rule.label,
+    explanation: explainSilence(rule.after, anchor, rule.expect, rule.withinMs / SECOND_MS),
+  };
+}
+
+/**
+ * Every signal `rules` fire over one subject's whole history as of `nowMs`:
+ * the dry-run's evaluation, and the reference the live path must agree with.
+ * A silence fires once its window has closed by `nowMs` with no expected event in it.
+ */
+export function evaluateHistory(rules: CompiledRules, events: readonly SignalEvent[], nowMs: number): FiredSignal[] {
+  const fired: FiredSignal[] = [];
+  for (const event of events) fired.push(...weightSignals(rules, event));
+  fired.push(...sequenceSignals(rules, events));
+  for (const rule of rules.silences) {
+    for (const anchor of events) {
+      if (!matchesEvent(rule.after, anchor) || anchor.at + rule.withinMs > nowMs) continue;
+      if (!silenceBroken(anchor, rule.expect, events, rule.withinMs)) fired.push(silenceSignal(rule, anchor));
+    }
+  }
+  return fired.sort((a, b) => a.at - b.at);
+}
