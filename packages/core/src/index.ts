@@ -13,3 +13,4 @@ export * from './working-time.js';
 export * from './schemas/pipeline.js';
 export * from './schemas/signals.js';
 export * from './signals/index.js';
+export * from './schemas/webhooks.js';

@@ -24,6 +24,14 @@ export const ConfigSchema = z.object({
   HUASHU_JOBS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** `0`: this process serves HTTP only and runs no jobs (dedicated API replicas). */
   HUASHU_JOBS: flag.default(true),
+  /** `1`: outbound webhooks may target loopback and private addresses (development and tests only). */
+  HUASHU_WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  /** Waits between webhook attempts in ms, comma-separated (`50,50` = three attempts); absent = the production schedule (5 s … 10 h). */
+  HUASHU_WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d{1,9}(,\d{1,9}){0,19}$/, 'must be up to 20 comma-separated millisecond delays, e.g. 50,50')
+    .transform((value) => value.split(',').map(Number))
+    .optional(),
   HUASHU_VERIFY_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   /** Sustained requests a minute per API key or rep token (per replica); 0 turns the limit off. */
   HUASHU_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
