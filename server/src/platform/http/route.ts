@@ -75,5 +75,6 @@ export function pathParamNames(path: string): string[] {
 export function paramsSchemaOf(spec: RouteSpec): z.ZodType | undefined {
   if (spec.params) return spec.params;
   const names = pathParamNames(spec.path);
-  return names.length > 0 ? z.object(Object.fromEntries(names.map((name) => [name, PathParam]))).strict() : undefined;
+  // Loose: a wildcard (`*rest`) a route forgot to declare still reaches it, checked for unstorable text like everything else.
+  return names.length > 0 ? z.looseObject(Object.fromEntries(names.map((name) => [name, PathParam]))) : undefined;
 }
