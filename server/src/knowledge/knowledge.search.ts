@@ -1,9 +1,15 @@
 import { DEFAULT_ASK_LIMIT, type KnowledgeEntry } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
+import { matchConfidence, overallConfidence, type Confidence, type TierThresholds } from '../retrieval/confidence.js';
+import { contextBoost, type ContextPreference } from '../retrieval/context-boost.js';
 import type { Embedder } from '../retrieval/embedder.js';
-import { answerMatch, fuse, normalisedBm25, rank, termCounts, type CorpusStats, type FusionWeights, type Outcomes } from '../retrieval/ranking.js';
+import { normalizeText } from '../retrieval/normalize.js';
+import { answerMatch, fuse, idf, normalisedBm25, successBoost, termCounts, type CorpusStats, type FusionWeights, type Outcomes } from '../retrieval/ranking.js';
+import { associatedTerms, associationsOf } from '../retrieval/term-association.js';
 import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
+import { associationsFor, domainGate } from './knowledge.learning.js';
 import { candidateFeatures, corpusStats, denseCandidates, entriesByIds, lexicalCandidates, outcomesFor, type EntryFilters } from './knowledge.store.js';
+import { denseVariantCandidates, lexicalVariantCandidates, variantFeatures } from './variants.store.js';
 
 export type RetrievalMode = 'hybrid' | 'lexical' | 'dense';
 
@@ -14,12 +20,23 @@ export interface SearchOptions {
   mode?: RetrievalMode;
   /** Apply the success-rate boost. @default true */
   boost?: boolean;
-  /** Relevance floor; below it the assistant abstains. @default DEFAULT_FLOORS[mode] */
+  /** Relevance below which an entry is not returned. @default DEFAULT_TIERS[mode].floor */
   floor?: number;
   /** Fusion weights for hybrid mode. @default DEFAULT_WEIGHTS */
   weights?: FusionWeights;
+  /** Hard filters on the entries' own columns. */
   industry?: string;
   tags?: readonly string[];
+  /** The lead on screen and the rep's language: a bounded preference. */
+  context?: ContextPreference;
+  /** Expand the question with the tenant's learned term associations. @default true */
+  learned?: boolean;
+  /** Match on approved variants too. @default true */
+  variants?: boolean;
+  /** Tier thresholds. @default DEFAULT_TIERS[mode] */
+  tiers?: Partial<TierThresholds>;
+  /** Return the hits even when the tier is `none` (evals read the whole ranking). @default false */
+  keepOnNone?: boolean;
 }
 
 /**
@@ -36,17 +53,27 @@ export interface SearchOptions {
 export const DEFAULT_WEIGHTS: FusionWeights = { dense: 0.4, lexical: 0.4, answer: 0.2 };
 /** Lexical mode: the same split between the question and the answer field. */
 export const LEXICAL_WEIGHTS: FusionWeights = { dense: 0, lexical: 0.8, answer: 0.2 };
+
 /**
- * Relevance floors: the highest value (to 0.01) at which at most 5 % of the
- * in-scope tuning questions (sales `-a`) abstain, computed by
- * evals/src/calibrate-floors.ts. The in-scope side is the constraint because a
- * wrong abstention hides the right script from a rep, while answering an
- * off-topic question costs a glance at low-scored scripts. At these floors
- * hybrid abstains on 59 % of off-topic stand-ins (LCQMC/ATEC/BQ sentences),
- * lexical on 71 %, dense on 22 %: BM25 and the local embedder see shared
- * words, not topics, so "报销的价格上限" still looks like a price question.
+ * Tier thresholds per mode (see retrieval/confidence.ts), chosen by
+ * evals/src/calibrate-floors.ts on the tuning halves only: the sales `-a`
+ * questions and LCQMC dev half A as in-scope, the odd-numbered questions of
+ * evals/datasets/off-topic as off-topic. The constraint is the in-scope side
+ * (a wrong `none` hides the right script from a rep); among thresholds that
+ * keep it, the ones rejecting most off-topic questions were taken. The
+ * held-out halves are reported beside them in the eval report.
  */
-export const DEFAULT_FLOORS: Record<RetrievalMode, number> = { hybrid: 0.16, lexical: 0.18, dense: 0.14 };
+export const DEFAULT_TIERS: Record<RetrievalMode, TierThresholds> = {
+  hybrid: { floor: 0.08, high: 0.2, gate: -0.45, override: 0.45 },
+  lexical: { floor: 0.08, high: 0.22, gate: -0.45, override: 0.45 },
+  dense: { floor: 0.06, high: 0.18, gate: -0.45, override: 0.45 },
+};
+/** The relevance floor of each mode (kept for callers of the former single-floor rule). */
+export const DEFAULT_FLOORS: Record<RetrievalMode, number> = {
+  hybrid: DEFAULT_TIERS.hybrid.floor,
+  lexical: DEFAULT_TIERS.lexical.floor,
+  dense: DEFAULT_TIERS.dense.floor,
+};
 
 /** How many candidates each retriever contributes before fusion. */
 const CANDIDATES = 60;
@@ -60,28 +87,52 @@ const COMMON_TERM_SHARE = 0.05;
 const COMMON_TERM_MIN_DOCUMENTS = 20;
 /** At most this many (the rarest) query terms select lexical candidates. */
 const CANDIDATE_TERMS = 6;
+/** At most this many learned expansion terms (strongest by weight × IDF) also select candidates. */
+const EXPANSION_CANDIDATE_TERMS = 4;
+/**
+ * How much of a missing question term's BM25 weight its learned translations
+ * can earn back (1 = all of it, when the entry holds all its translation mass).
+ */
+const ASSOCIATION_WEIGHT = 1;
 
 export interface SearchHit {
   entry: KnowledgeEntry;
-  /** Relevance in [0, 1] plus the bounded success-rate boost. */
+  /** Relevance in [0, 1] plus the bounded success-rate and context boosts. */
   score: number;
   relevance: number;
   dense: number;
   lexical: number;
   outcomes: Outcomes;
+  confidence: 'high' | 'low';
+  /** The variant that matched better than the entry's own question. */
+  matchedVariant?: string;
 }
 
 export interface SearchResult {
   hits: SearchHit[];
+  confidence: Confidence;
   abstained: boolean;
+  /** Best relevance among the candidates (before the floor). */
+  topRelevance: number;
+  /** The domain gate's score of the question (> 0 in-domain, < 0 background). */
+  gate: number;
   /** Set when stored vectors come from another embedder (run `huashu reindex`). */
   staleEmbeddings: boolean;
 }
 
+interface Field {
+  terms: Map<string, number>;
+  length: number;
+  dense: number;
+  variant?: string;
+}
+
 /**
  * The assistant's retrieval: lexical (BM25 over jieba words and characters,
- * candidates from the GIN-indexed tsvector) and dense (pgvector cosine)
- * candidates, fused into one relevance, floored, then nudged by success rate.
+ * with the tenant's learned associations as weighted expansion) and dense
+ * (pgvector cosine) candidates over entries and their approved variants, fused
+ * into one relevance (the best of an entry's question and variants), tiered by
+ * relevance and the domain gate, then nudged by success rate and context.
  */
 export async function searchKnowledge(db: Queryable, tenantId: string, embedder: Embedder, question: string, options: SearchOptions = {}): Promise<SearchResult> {
   const mode = options.mode ?? 'hybrid';
@@ -98,47 +149,100 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
       : mode === 'lexical' || !denseAvailable
         ? LEXICAL_WEIGHTS
         : (options.weights ?? DEFAULT_WEIGHTS);
-  const floor = options.floor ?? DEFAULT_FLOORS[mode === 'hybrid' && !denseAvailable ? 'lexical' : mode];
+  const tiers: TierThresholds = { ...DEFAULT_TIERS[mode === 'hybrid' && !denseAvailable ? 'lexical' : mode], ...options.tiers };
+  const floor = options.floor ?? tiers.floor;
   const terms = lexicalTerms(question);
+  const useVariants = (options.variants ?? true) && cached.variants > 0;
+  const table = weights.lexical > 0 && (options.learned ?? true) ? await associationsFor(db, tenantId) : undefined;
+  const associations = table ? associationsOf(terms, table) : new Map<string, ReadonlyArray<readonly [string, number]>>();
+  const expansion = associatedTerms(associations);
   const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;
   const filters: EntryFilters = { industry: options.industry, tags: options.tags };
+  const filtered = !!options.industry || !!options.tags?.length;
 
   // Two phases: each retriever first picks candidate ids reading as little as
   // possible, then one query fetches terms and similarity for the union.
   const ids = new Set<string>();
-  if (weights.lexical > 0 && terms.length > 0) {
+  if (weights.lexical > 0 && terms.length + expansion.size > 0) {
     const df = (term: string) => stats.documentFrequency.get(term) ?? 0;
+    const selectiveEnough = (term: string) => df(term) > 0 && df(term) <= Math.max(COMMON_TERM_MIN_DOCUMENTS, COMMON_TERM_SHARE * stats.documents);
     // The rarest few terms pick the candidates (BM25 still scores every term):
     // each extra common term in the OR adds matches that ts_rank must score.
     const selective = [...new Set(terms)]
-      .filter((term) => df(term) > 0 && df(term) <= Math.max(COMMON_TERM_MIN_DOCUMENTS, COMMON_TERM_SHARE * stats.documents))
+      .filter(selectiveEnough)
       .sort((a, b) => df(a) - df(b))
       .slice(0, CANDIDATE_TERMS);
-    for (const id of await lexicalCandidates(db, tenantId, selective.length > 0 ? selective : terms, filters, CANDIDATES)) ids.add(id);
+    const expanded = [...expansion]
+      .filter(([term]) => selectiveEnough(term))
+      .sort((a, b) => b[1] * idf(stats, b[0]) - a[1] * idf(stats, a[0]))
+      .slice(0, EXPANSION_CANDIDATE_TERMS)
+      .map(([term]) => term);
+    const selecting = [...(selective.length > 0 ? selective : terms), ...expanded];
+    for (const id of await lexicalCandidates(db, tenantId, selecting, filters, CANDIDATES)) ids.add(id);
+    if (useVariants) for (const id of await lexicalVariantCandidates(db, tenantId, [...new Set([...terms, ...expanded])], CANDIDATES)) ids.add(id);
   }
   if (queryVector) {
     for (const id of await denseCandidates(db, tenantId, queryVector, embedder.model, filters, CANDIDATES)) ids.add(id);
+    if (useVariants) for (const id of await denseVariantCandidates(db, tenantId, queryVector, embedder.model, CANDIDATES)) ids.add(id);
   }
-  const candidates = await candidateFeatures(db, tenantId, [...ids], queryVector, embedder.model);
+  // Variant candidates come unfiltered; the entry filters apply to their entries here.
+  const candidates = (await candidateFeatures(db, tenantId, [...ids], queryVector, embedder.model)).filter(
+    (candidate) =>
+      !filtered ||
+      ((!options.industry || candidate.industry === options.industry) && (!options.tags?.length || candidate.tags.some((tag) => options.tags!.includes(tag)))),
+  );
+  const variantRows = useVariants ? await variantFeatures(db, tenantId, candidates.map((candidate) => candidate.id), queryVector, embedder.model) : [];
+  const variantsOf = new Map<string, Field[]>();
+  for (const row of variantRows) {
+    const list = variantsOf.get(row.entry_id) ?? [];
+    list.push({ terms: termCounts(row.lexical_terms), length: row.lexical_terms.length, dense: row.dense ?? 0, variant: row.text });
+    variantsOf.set(row.entry_id, list);
+  }
+  const gate = (await domainGate(db, tenantId)).score(normalizeText(question));
 
   const scored = candidates.map((candidate) => {
-    const lexical = weights.lexical > 0 ? normalisedBm25(terms, termCounts(candidate.lexical_terms), candidate.lexical_terms.length, stats) : 0;
     const answer = weights.answer ? answerMatch(terms, normalizedAnswer(candidate.answer), cached.averageAnswerLength, stats) : 0;
-    const dense = candidate.dense ?? 0;
-    return { id: candidate.id, dense, lexical, relevance: fuse(dense, lexical, weights, answer), outcomes: { uses: 0, successes: 0 } };
+    const own: Field = { terms: termCounts(candidate.lexical_terms), length: candidate.lexical_terms.length, dense: candidate.dense ?? 0 };
+    // A match on any variant is a match on the entry: the best field counts.
+    let best = { relevance: -1, dense: 0, lexical: 0, variant: undefined as string | undefined };
+    for (const field of [own, ...(variantsOf.get(candidate.id) ?? [])]) {
+      const lexical = weights.lexical > 0 ? normalisedBm25(terms, field.terms, field.length, stats, associations, ASSOCIATION_WEIGHT) : 0;
+      const relevance = fuse(field.dense, lexical, weights, answer);
+      if (relevance > best.relevance) best = { relevance, dense: field.dense, lexical, variant: field.variant };
+    }
+    return {
+      id: candidate.id,
+      dense: best.dense,
+      lexical: best.lexical,
+      relevance: best.relevance,
+      variant: best.variant,
+      context: options.context ? contextBoost(candidate, options.context) : 0,
+      outcomes: { uses: 0, successes: 0 } as Outcomes,
+    };
   });
+  const topRelevance = scored.reduce((top, candidate) => Math.max(top, candidate.relevance), 0);
+  const confidence = overallConfidence(topRelevance, gate, tiers);
   const boost = options.boost ?? true;
-  // With the boost, outcomes are needed for every entry above the floor (they
-  // reorder it); without, only for the few that are shown.
+  const kept = confidence === 'none' && !options.keepOnNone ? [] : scored.filter((candidate) => candidate.relevance >= floor);
+  // Outcomes are needed for every entry that may be reordered by them, or only for those shown.
   const attachOutcomes = async (list: typeof scored) => {
     if (list.length === 0) return;
     const outcomes = await outcomesFor(db, tenantId, list.map((candidate) => candidate.id));
     for (const candidate of list) candidate.outcomes = outcomes.get(candidate.id) ?? candidate.outcomes;
   };
-  if (boost) await attachOutcomes(scored.filter((candidate) => candidate.relevance >= floor));
-  const ranked = rank(scored, { limit, floor, boost });
+  if (boost) await attachOutcomes(kept);
+  // Boosts reorder entries above the floor only, so they never lift an irrelevant one in.
+  const ranked = kept
+    .map((candidate) => ({ ...candidate, score: candidate.relevance + candidate.context + (boost ? successBoost(candidate.outcomes) : 0) }))
+    .sort((a, b) => b.score - a.score || b.relevance - a.relevance || a.id.localeCompare(b.id))
+    .slice(0, limit);
   if (!boost) await attachOutcomes(ranked);
   const entries = await entriesByIds(db, tenantId, ranked.map((candidate) => candidate.id));
-  const hits = ranked.map((candidate) => ({ ...candidate, entry: entries.get(candidate.id)! }));
-  return { hits, abstained: hits.length === 0, staleEmbeddings: cached.foreignVectors > 0 };
+  const hits: SearchHit[] = ranked.map(({ variant, context: _context, ...candidate }) => ({
+    ...candidate,
+    entry: entries.get(candidate.id)!,
+    confidence: matchConfidence(candidate.relevance, confidence, tiers),
+    ...(variant ? { matchedVariant: variant } : {}),
+  }));
+  return { hits, confidence, abstained: confidence === 'none', topRelevance, gate, staleEmbeddings: cached.foreignVectors > 0 };
 }

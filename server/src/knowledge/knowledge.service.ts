@@ -7,10 +7,13 @@ import { describeIssues, parseItem } from '../platform/validation.js';
 import * as store from './knowledge.store.js';
 import { upsertEntries, WRITE_CHUNK, type EntryData, type ListFilter } from './knowledge.store.js';
 import { ensureVectorIndexes } from './vector-index.js';
+import { domainGate } from './knowledge.learning.js';
 
 export { searchKnowledge, DEFAULT_FLOORS, DEFAULT_WEIGHTS, type RetrievalMode, type SearchHit, type SearchOptions, type SearchResult } from './knowledge.search.js';
 export { reindexTenant } from './reindex.js';
 export { staleEmbeddingModels } from './knowledge.store.js';
+export { DEFAULT_TIERS } from './knowledge.search.js';
+export { learn, recordLesson, domainGate, tenantsDueForTraining, type OutcomeLesson } from './knowledge.learning.js';
 
 /** Imports at least this big refresh the planner's statistics. */
 const ANALYZE_AFTER = 50;
@@ -63,6 +66,8 @@ export async function importEntries(ctx: AppContext, principal: Principal, rows:
   }
   result.rejected.sort((a, b) => a.index - b.index);
   await ensureVectorIndexes(ctx.db, principal.tenantId);
+  // The domain gate retrains here, not on the next question.
+  await domainGate(ctx.db, principal.tenantId);
   if (unique.length >= ANALYZE_AFTER) {
     // Fresh planner statistics: PGlite has no autovacuum, and on either engine a
     // plan made for an empty table turns the dense search into a nested loop.
@@ -106,7 +111,7 @@ export function reviewEntry(ctx: AppContext, principal: Principal, id: string, r
 export async function recordOutcome(
   db: Queryable,
   tenantId: string,
-  outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string | undefined; repId?: string | undefined },
+  outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string | undefined; repId?: string | undefined; askId?: string | undefined },
 ): Promise<SuccessRate> {
   await store.recordOutcome(db, tenantId, outcome);
   await emit(db, { tenantId, type: KNOWLEDGE_OUTCOME_REPORTED, data: { entryId: outcome.entryId, outcome: outcome.outcome, repId: outcome.repId ?? null } });

@@ -6,6 +6,7 @@ import { embeddingText, type Embedder } from '../retrieval/embedder.js';
 import type { Outcomes } from '../retrieval/ranking.js';
 import { anyTermQuery, lexicalTerms } from '../retrieval/terms.js';
 import { nearestClause } from './vector-index.js';
+import { removeUnlistedVariants, upsertVariants } from './variants.store.js';
 
 /** Rows per statement and transaction (imports, reindex): big enough to amortise round trips, small enough to report progress. */
 export const WRITE_CHUNK = 500;
@@ -22,6 +23,8 @@ export interface EntryData {
   status: KnowledgeStatus;
   authorRepId?: string;
   authorName?: string;
+  /** When present, the entry's imported/edited variants become exactly these. */
+  variants?: string[];
 }
 
 export interface EntryRow {
@@ -36,12 +39,14 @@ export interface EntryRow {
   status: KnowledgeStatus;
   author_rep_id: string | null;
   verified_until: Date | null;
+  variants: string[] | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export const ENTRY_COLUMNS =
-  'id, external_id, question, answer, evidence, tags, industry, product, status, author_rep_id, verified_until, created_at, updated_at';
+/** Columns of an entry, its approved variants included (selected from knowledge_entries without an alias). */
+export const ENTRY_COLUMNS = `id, external_id, question, answer, evidence, tags, industry, product, status, author_rep_id, verified_until, created_at, updated_at,
+  ARRAY(SELECT kv.text FROM knowledge_variants kv WHERE kv.tenant_id = knowledge_entries.tenant_id AND kv.entry_id = knowledge_entries.id AND kv.status = 'approved' ORDER BY kv.created_at, kv.id) AS variants`;
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
@@ -60,6 +65,7 @@ export function toEntry(row: EntryRow, now = Date.now()): KnowledgeEntry {
     authorRepId: row.author_rep_id,
     verifiedUntil,
     stale: row.status === 'approved' && verifiedUntil !== null && Date.parse(verifiedUntil) < now,
+    variants: row.variants ?? [],
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
   };
@@ -133,6 +139,15 @@ export async function upsertEntries(
     rows.map((row) => row.id),
     vectors,
     embedder.model,
+  );
+  // RETURNING keeps the order of the rows inserted, so rows[i] is entries[i].
+  const listed = entries.flatMap((entry, index) => (entry.variants ? [{ entryId: rows[index]!.id, texts: entry.variants }] : []));
+  await removeUnlistedVariants(tx, tenantId, listed);
+  await upsertVariants(
+    tx,
+    tenantId,
+    listed.flatMap(({ entryId, texts }) => texts.map((text) => ({ entryId, text, status: 'approved' as const, source: 'import' as const }))),
+    embedder,
   );
   return rows.map((row) => ({ id: row.id, inserted: row.inserted }));
 }
@@ -212,13 +227,13 @@ export async function reviewEntry(
 export async function recordOutcome(
   db: Queryable,
   tenantId: string,
-  outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string; repId?: string },
+  outcome: { entryId: string; outcome: 'success' | 'failure'; leadId?: string | undefined; repId?: string | undefined; askId?: string | undefined },
 ): Promise<void> {
   // One statement: the entry must exist in this tenant, or nothing is written.
   const inserted = await db.query(
-    `INSERT INTO knowledge_outcomes (id, tenant_id, entry_id, outcome, rep_id, lead_id)
-     SELECT $1, $2, e.id, $4, $5, $6 FROM knowledge_entries e WHERE e.tenant_id = $2 AND e.id = $3`,
-    [randomUUID(), tenantId, outcome.entryId, outcome.outcome, outcome.repId ?? null, outcome.leadId ?? null],
+    `INSERT INTO knowledge_outcomes (id, tenant_id, entry_id, outcome, rep_id, lead_id, ask_id)
+     SELECT $1, $2, e.id, $4, $5, $6, $7 FROM knowledge_entries e WHERE e.tenant_id = $2 AND e.id = $3`,
+    [randomUUID(), tenantId, outcome.entryId, outcome.outcome, outcome.repId ?? null, outcome.leadId ?? null, outcome.askId ?? null],
   );
   if (inserted.rowCount === 0) throw new HuashuError('not_found', `knowledge entry ${outcome.entryId} not found`);
 }
@@ -254,6 +269,8 @@ export interface CorpusStatistics {
   vectors: number;
   /** Vectors from another embedder (waiting for `huashu reindex`). */
   foreignVectors: number;
+  /** Approved variants: without any, a search skips the variant queries. */
+  variants: number;
 }
 
 // Corpus statistics change only when entries do, so each tenant's are loaded
@@ -269,6 +286,11 @@ const STATS_CACHE_TENANTS = 1000;
 const statsCache = new Map<string, { until: number; generation: number; stats: Promise<CorpusStatistics> }>();
 const generations = new Map<string, number>();
 
+/** Bumped by every write to a tenant's corpus: caches derived from it (the domain gate) compare it. */
+export function corpusGeneration(tenantId: string): number {
+  return generations.get(tenantId) ?? 0;
+}
+
 function invalidateCorpusStats(tenantId: string): void {
   generations.set(tenantId, (generations.get(tenantId) ?? 0) + 1);
   for (const key of statsCache.keys()) if (key.startsWith(`${tenantId} `)) statsCache.delete(key);
@@ -279,7 +301,7 @@ function invalidateCorpusStats(tenantId: string): void {
  * again at commit means a question that loads statistics mid-transaction
  * cannot leave pre-commit numbers cached.
  */
-function changedCorpus(q: Queryable, tenantId: string): void {
+export function changedCorpus(q: Queryable, tenantId: string): void {
   invalidateCorpusStats(tenantId);
   q.afterCommit?.(() => invalidateCorpusStats(tenantId));
 }
@@ -302,7 +324,9 @@ async function loadStats(db: Queryable, tenantId: string, model: string): Promis
      FROM knowledge_embeddings WHERE tenant_id = $1`,
     [tenantId, model],
   );
+  const variants = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM knowledge_variants WHERE tenant_id = $1 AND approved`, [tenantId]);
   return {
+    variants: variants.rows[0]!.n,
     documents: totals.rows[0]!.n,
     averageLength: totals.rows[0]!.avg ?? 1,
     averageAnswerLength: totals.rows[0]!.answer_avg ?? 1,
@@ -374,6 +398,10 @@ export async function denseCandidates(db: Queryable, tenantId: string, vector: r
 export interface CandidateFeatures {
   id: string;
   lexical_terms: string[];
+  question: string;
+  industry: string | null;
+  product: string | null;
+  tags: string[];
   answer: string;
   /** Cosine similarity to the query vector; null without one or without a stored vector. */
   dense: number | null;
@@ -383,7 +411,7 @@ export interface CandidateFeatures {
 export async function candidateFeatures(db: Queryable, tenantId: string, ids: readonly string[], vector: readonly number[] | undefined, model: string): Promise<CandidateFeatures[]> {
   if (ids.length === 0) return [];
   const result = await db.query<CandidateFeatures>(
-    `SELECT e.id, e.lexical_terms, e.answer, 1 - (v.embedding <=> $3::vector) AS dense
+    `SELECT e.id, e.lexical_terms, e.question, e.industry, e.product, e.tags, e.answer, 1 - (v.embedding <=> $3::vector) AS dense
      FROM knowledge_entries e
      LEFT JOIN knowledge_embeddings v ON v.entry_id = e.id AND v.tenant_id = $1 AND v.model = $4::text
      WHERE e.tenant_id = $1 AND e.id = ANY($2::text[])`,

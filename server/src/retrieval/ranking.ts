@@ -34,7 +34,17 @@ export function termCounts(tokens: readonly string[]): Map<string, number> {
  * and comparable across queries: it is the share of the query's information
  * (IDF mass) that the document covers, which is what the abstention floor needs.
  */
-export function normalisedBm25(queryTerms: readonly string[], document: ReadonlyMap<string, number>, documentLength: number, stats: CorpusStats): number {
+/** A question term's learned associations: entry terms with their probability. */
+export type TermAssociations = ReadonlyMap<string, ReadonlyArray<readonly [string, number]>>;
+
+export function normalisedBm25(
+  queryTerms: readonly string[],
+  document: ReadonlyMap<string, number>,
+  documentLength: number,
+  stats: CorpusStats,
+  associations?: TermAssociations,
+  associationWeight = 1,
+): number {
   const unique = [...new Set(queryTerms)];
   if (unique.length === 0) return 0;
   const avg = stats.averageLength || 1;
@@ -43,8 +53,20 @@ export function normalisedBm25(queryTerms: readonly string[], document: Readonly
   for (const term of unique) {
     const weight = idf(stats, term);
     const tf = document.get(term) ?? 0;
-    score += (weight * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * documentLength) / avg));
-    ideal += (weight * (BM25_K1 + 1)) / (1 + BM25_K1 * (1 - BM25_B + (BM25_B * unique.length) / avg));
+    const best = (weight * (BM25_K1 + 1)) / (1 + BM25_K1 * (1 - BM25_B + (BM25_B * unique.length) / avg));
+    ideal += best;
+    if (tf > 0) {
+      score += (weight * tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * documentLength) / avg));
+      continue;
+    }
+    // A question term the document lacks still counts, at the share of its
+    // learned translation mass the document holds: 烧钱 missing from an entry
+    // about 价格 and 贵 scores as far as reps' reports tied 烧钱 to those words.
+    const targets = associations?.get(term);
+    if (!targets) continue;
+    let mass = 0;
+    for (const [target, p] of targets) if (document.has(target)) mass += p;
+    score += associationWeight * Math.min(1, mass) * best;
   }
   return ideal > 0 ? Math.min(1, score / ideal) : 0;
 }

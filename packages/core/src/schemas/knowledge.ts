@@ -19,6 +19,11 @@ export type KnowledgeStatus = z.infer<typeof KnowledgeStatus>;
 /** Limits keep one entry readable on a phone in front of a customer. */
 export const QUESTION_MAX = 500;
 export const ANSWER_MAX = 4000;
+/** Other ways customers say an entry's question (FastGPT's custom indexes, MaxKB's linked questions). */
+export const VARIANTS_MAX = 50;
+
+/** One more customer phrasing of an entry's question; a match on it is a match on the entry. */
+export const VariantText = z.string().trim().min(1, 'a variant needs text').max(QUESTION_MAX);
 
 /**
  * A knowledge entry always has the three parts — the customer's own words, the
@@ -38,6 +43,8 @@ export const KnowledgeEntryInput = z
     industry: z.string().trim().min(1).max(60).optional(),
     product: z.string().trim().min(1).max(120).optional(),
     status: KnowledgeStatus.optional(),
+    /** Imported or edited variants are approved with the entry; learned ones wait for review (see KnowledgeVariant). */
+    variants: z.array(VariantText).max(VARIANTS_MAX).optional(),
   })
   .strict();
 export type KnowledgeEntryInput = z.input<typeof KnowledgeEntryInput>;
@@ -55,10 +62,60 @@ export const KnowledgeEntry = z.object({
   authorRepId: z.string().nullable(),
   verifiedUntil: IsoDateTime.nullable(),
   stale: z.boolean(),
+  /** The approved variants (other customer phrasings) the assistant also matches on. */
+  variants: z.array(z.string()),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
 export type KnowledgeEntry = z.infer<typeof KnowledgeEntry>;
+
+export const VariantStatus = z.enum(['pending', 'approved', 'rejected']);
+export type VariantStatus = z.infer<typeof VariantStatus>;
+/** `import`: from an import or an entry write; `manual`: added through the variants route; `learned`: a rep's question that a reported success tied to the entry. */
+export const VariantSource = z.enum(['import', 'manual', 'learned']);
+export type VariantSource = z.infer<typeof VariantSource>;
+
+export const KnowledgeVariant = z.object({
+  id: z.string(),
+  entryId: z.string(),
+  /** The entry's own question, so a reviewer sees both side by side. */
+  entryQuestion: z.string(),
+  text: z.string(),
+  status: VariantStatus,
+  source: VariantSource,
+  /** Reported successes and failures of the entry for this very question (learned variants). */
+  successes: z.number().int(),
+  failures: z.number().int(),
+  /** Distinct reps whose success taught it; it is approved on its own at the tenant's threshold. */
+  reporters: z.number().int(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+export type KnowledgeVariant = z.infer<typeof KnowledgeVariant>;
+
+export const VariantCreateRequest = z.object({ text: VariantText }).strict();
+export const VariantReviewRequest = z.object({ decision: z.enum(['approve', 'reject']) }).strict();
+export type VariantReviewRequest = z.input<typeof VariantReviewRequest>;
+
+/** How many different reps' successes approve a learned variant without a reviewer, unless the tenant sets another number. */
+export const DEFAULT_VARIANT_APPROVALS = 2;
+export const LearningSettings = z
+  .object({ variantApprovals: z.number().int().min(1).max(100) })
+  .strict();
+export type LearningSettings = z.infer<typeof LearningSettings>;
+
+/** What one retraining of a tenant's learned associations did (`POST /v1/assistant/learn`). */
+export const LearnResult = z.object({
+  /** (question, entry) pairs from reported outcomes the model was trained on. */
+  pairs: z.number().int(),
+  /** Question terms that have learned associations. */
+  terms: z.number().int(),
+  /** Learned variants approved by this run (reporters reached the threshold). */
+  variantsApproved: z.number().int(),
+  trainedAt: IsoDateTime,
+  durationMs: z.number(),
+});
+export type LearnResult = z.infer<typeof LearnResult>;
 
 export const KnowledgeImportRequest = z.object({ entries: z.array(z.unknown()).min(1).max(5000) }).strict();
 
@@ -90,27 +147,69 @@ export function successRate(outcomes: { uses: number; successes: number }): Succ
   return { uses, successes, rate: uses > 0 ? Math.round((successes / uses) * 1000) / 1000 : null };
 }
 
+/**
+ * What is on the rep's screen: entries of the lead's industry and product, and
+ * in the rep's language, are preferred by a small bounded boost (never a filter).
+ */
+export const AskContext = z
+  .object({
+    /** The lead being worked on; its industry and product (lead fields) apply when not given here. */
+    leadId: z.string().trim().min(1).max(64).optional(),
+    industry: z.string().trim().min(1).max(60).optional(),
+    product: z.string().trim().min(1).max(120).optional(),
+    /** The page or rep language (BCP 47, e.g. `zh-CN`, `en`); absent: the question's own script decides. */
+    lang: z.string().trim().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'lang must be a language tag such as zh-CN or en').optional(),
+  })
+  .strict();
+export type AskContext = z.input<typeof AskContext>;
+
 export const AskRequest = z
   .object({
     question: z.string().trim().min(1, 'question is required').max(QUESTION_MAX),
     limit: z.number().int().min(1).max(10).optional(),
+    context: AskContext.optional(),
+    /** A hard filter on the entries' industry (unlike `context.industry`, which only prefers). */
     industry: z.string().max(60).optional(),
+    /** A hard filter: entries carrying any of these tags. */
     tags: z.array(z.string().max(40)).max(10).optional(),
   })
   .strict();
 export type AskRequest = z.input<typeof AskRequest>;
 
+/**
+ * `high`: a confident answer. `low`: possibly related (the widget shows it
+ * under 「可能相关」 with the contribute prompt). `none`: off-topic, nothing returned.
+ */
+export const Confidence = z.enum(['high', 'low', 'none']);
+export type Confidence = z.infer<typeof Confidence>;
+
 export const AskMatch = z.object({
-  entry: KnowledgeEntry.pick({ id: true, externalId: true, question: true, answer: true, evidence: true, tags: true, industry: true, stale: true }),
+  entry: KnowledgeEntry.pick({ id: true, externalId: true, question: true, answer: true, evidence: true, tags: true, industry: true, product: true, stale: true }),
   score: z.number(),
   successRate: SuccessRate,
+  confidence: z.enum(['high', 'low']),
+  /** The variant (another customer phrasing) that matched best, when it beat the entry's own question. */
+  matchedVariant: z.string().optional(),
 });
 export type AskMatch = z.infer<typeof AskMatch>;
 
-export const AskResponse = z.object({ matches: z.array(AskMatch), abstained: z.boolean() });
+export const AskResponse = z.object({
+  /** Send it back with `POST /v1/outcomes` so the question teaches the assistant. */
+  askId: z.string(),
+  confidence: Confidence,
+  matches: z.array(AskMatch),
+  /** `confidence === 'none'`: no matches. */
+  abstained: z.boolean(),
+});
 export type AskResponse = z.infer<typeof AskResponse>;
 
 export const OutcomeRequest = z
-  .object({ entryId: z.string().min(1).max(64), outcome: z.enum(['success', 'failure']), leadId: z.string().max(64).optional() })
+  .object({
+    entryId: z.string().min(1).max(64),
+    outcome: z.enum(['success', 'failure']),
+    leadId: z.string().max(64).optional(),
+    /** The `askId` of the question the script answered: a success teaches the question to the entry. */
+    askId: z.string().min(1).max(64).optional(),
+  })
   .strict();
 export type OutcomeRequest = z.input<typeof OutcomeRequest>;

@@ -230,6 +230,8 @@ describe('<huashu-assistant>', () => {
       const element = document.querySelector('huashu-assistant')!;
       element.client = {
         ask: async () => ({
+          askId: 'ask_test',
+          confidence: 'high' as const,
           abstained: false,
           matches: [
             {
@@ -245,10 +247,12 @@ describe('<huashu-assistant>', () => {
                 ],
                 tags: [],
                 industry: null,
+                product: null,
                 stale: false,
               },
               score: 0.9,
               successRate: { uses: 0, successes: 0, rate: null },
+              confidence: 'high' as const,
             },
           ],
         }),

@@ -1,0 +1,137 @@
+import type { LearnResult } from '@huashu/core';
+import type { AppContext } from '../platform/context.js';
+import type { Queryable } from '../platform/db/types.js';
+import { BACKGROUND_QUESTIONS, CONVERSATION_FRAMING, trainDomainGate, type DomainGate, type GateDocument } from '../retrieval/domain-gate.js';
+import { normalizeText } from '../retrieval/normalize.js';
+import { trainAssociations, type AssociationTable } from '../retrieval/term-association.js';
+import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
+import { embeddingText } from '../retrieval/embedder.js';
+import { changedCorpus, corpusGeneration } from './knowledge.store.js';
+import * as learning from './learning.store.js';
+import * as variants from './variants.store.js';
+
+/**
+ * What the assistant learns per tenant, and the caches that hold it in each
+ * process: the domain gate (rebuilt from the entries whenever the corpus
+ * generation changes) and the term associations (trained from reported
+ * outcomes, stored in the database so every replica shares one model).
+ */
+
+/** Weight of an answer script and of a tag list in the gate's in-domain class (a question counts 1). */
+const GATE_ANSWER_WEIGHT = 0.5;
+const GATE_TAGS_WEIGHT = 0.5;
+/** Bounds memory: a gate is 512 KB; the least recently built go first. */
+const GATE_CACHE_TENANTS = 200;
+/** Other replicas' writes reach this process's caches within this time. */
+const CACHE_TTL_MS = 5 * 60_000;
+
+const backgroundDocuments: GateDocument[] = BACKGROUND_QUESTIONS.map((question) => ({ text: normalizeText(question.text), weight: 1 }));
+const framingDocuments: GateDocument[] = CONVERSATION_FRAMING.map((text) => ({ text: normalizeText(text), weight: 1 }));
+
+const gates = new Map<string, { generation: number; until: number; gate: Promise<DomainGate> }>();
+
+async function buildGate(db: Queryable, tenantId: string): Promise<DomainGate> {
+  const entries = await learning.gateTexts(db, tenantId);
+  const variantTexts = await variants.approvedVariantTexts(db, tenantId);
+  // Questions reps reported a success for are this tenant's kind of question, reviewed or not.
+  const succeeded = await learning.succeededQuestions(db, tenantId);
+  const inDomain: GateDocument[] = [...framingDocuments];
+  for (const entry of entries) {
+    inDomain.push({ text: normalizeText(entry.question), weight: 1 });
+    // normalizedAnswer caches: the search normalises the same answers.
+    inDomain.push({ text: normalizedAnswer(entry.answer), weight: GATE_ANSWER_WEIGHT });
+    if (entry.tags.length > 0) inDomain.push({ text: normalizeText(entry.tags.join(' ')), weight: GATE_TAGS_WEIGHT });
+  }
+  for (const text of new Set([...variantTexts, ...succeeded])) inDomain.push({ text, weight: 1 });
+  return trainDomainGate(inDomain, backgroundDocuments);
+}
+
+/** The tenant's domain gate, retrained when its approved entries or variants changed. */
+export function domainGate(db: Queryable, tenantId: string): Promise<DomainGate> {
+  const generation = corpusGeneration(tenantId);
+  const now = Date.now();
+  const cached = gates.get(tenantId);
+  if (cached && cached.generation === generation && cached.until > now) return cached.gate;
+  const gate = buildGate(db, tenantId);
+  gates.delete(tenantId);
+  if (gates.size >= GATE_CACHE_TENANTS) gates.delete(gates.keys().next().value!);
+  gates.set(tenantId, { generation, until: now + CACHE_TTL_MS, gate });
+  gate.catch(() => gates.delete(tenantId));
+  return gate;
+}
+
+const associations = new Map<string, { until: number; table: Promise<AssociationTable | undefined> }>();
+
+/** The tenant's learned associations (undefined before any training). */
+export function associationsFor(db: Queryable, tenantId: string): Promise<AssociationTable | undefined> {
+  const now = Date.now();
+  const cached = associations.get(tenantId);
+  if (cached && cached.until > now) return cached.table;
+  const table = learning.loadAssociations(db, tenantId).then((stored) => stored?.table);
+  associations.delete(tenantId);
+  if (associations.size >= GATE_CACHE_TENANTS) associations.delete(associations.keys().next().value!);
+  associations.set(tenantId, { until: now + CACHE_TTL_MS, table });
+  table.catch(() => associations.delete(tenantId));
+  return table;
+}
+
+export interface OutcomeLesson {
+  entryId: string;
+  askId: string;
+  question: string;
+  outcome: 'success' | 'failure';
+  /** The rep id, or `key:<id>` when a secret key reported. */
+  reporter: string;
+}
+
+/**
+ * What one reported outcome on an asked question teaches, in the caller's
+ * transaction: the event itself (training data), and on a success the question
+ * as a pending learned variant of the entry, approved at once when enough
+ * different reps have now reported it. Returns whether a variant went live.
+ */
+export async function recordLesson(tx: Queryable, tenantId: string, lesson: OutcomeLesson, ctx: Pick<AppContext, 'embedder'>): Promise<boolean> {
+  const normalized = normalizeText(lesson.question);
+  const stored = await learning.insertLearningEvent(tx, tenantId, { ...lesson, normalized });
+  if (!stored || lesson.outcome !== 'success') return false;
+  const existing = await variants.findVariant(tx, tenantId, lesson.entryId, normalized);
+  if (!existing) {
+    await variants.upsertVariants(tx, tenantId, [{ entryId: lesson.entryId, text: lesson.question, status: 'pending', source: 'learned' }], ctx.embedder);
+  }
+  const approved = await variants.approveLearnedVariants(tx, tenantId, await learning.variantApprovals(tx, tenantId));
+  if (approved > 0) changedCorpus(tx, tenantId);
+  return approved > 0;
+}
+
+/**
+ * Retrains the tenant's term associations from every recorded outcome (a
+ * success adds one to its (question, entry) pair, a failure takes one away),
+ * approves learned variants that reached the threshold, and stores the model.
+ * The job, `POST /v1/assistant/learn` and `huashu learn` all run this.
+ */
+export async function learn(ctx: Pick<AppContext, 'db'>, tenantId: string): Promise<LearnResult> {
+  const started = performance.now();
+  const through = await learning.latestEventAt(ctx.db, tenantId);
+  const rows = await learning.learningPairs(ctx.db, tenantId);
+  const entryIds = [...new Set(rows.map((row) => row.entry_id))];
+  const entryTexts = await learning.entryTexts(ctx.db, tenantId, entryIds);
+  const pairs = rows.flatMap((row) => {
+    const entry = entryTexts.get(row.entry_id);
+    return entry ? [{ question: lexicalTerms(row.question), entry: lexicalTerms(embeddingText(entry)), weight: row.successes - row.failures }] : [];
+  });
+  const table = trainAssociations(pairs);
+  const trainedAt = await learning.saveAssociations(ctx.db, tenantId, table, pairs.filter((pair) => pair.weight > 0).length, through);
+  associations.set(tenantId, { until: Date.now() + CACHE_TTL_MS, table: Promise.resolve(table) });
+  const variantsApproved = await variants.approveLearnedVariants(ctx.db, tenantId, await learning.variantApprovals(ctx.db, tenantId));
+  // The gate learns the new questions too: it is rebuilt on the next question.
+  changedCorpus(ctx.db, tenantId);
+  return {
+    pairs: pairs.filter((pair) => pair.weight > 0).length,
+    terms: Object.keys(table).length,
+    variantsApproved,
+    trainedAt: trainedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+export { tenantsDueForTraining } from './learning.store.js';
