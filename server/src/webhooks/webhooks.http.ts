@@ -155,11 +155,13 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise<PostResult>((resolve) => {
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
     const finish = (result: Omit<PostResult, 'durationMs'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) request.signal?.removeEventListener('abort', onAbort);
       resolve({ ...result, durationMs: elapsed() });
     };
     const fail = (error: unknown) => finish({ status: null, headers: {}, body: '', error: classifyError(error) });
@@ -178,15 +180,16 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
       ...(lookup ? { lookup } : {}),
     });
 
-    const timer = setTimeout(() => req.destroy(new TimeoutError()), request.timeoutMs);
-    const onAbort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    timer = setTimeout(() => req.destroy(new TimeoutError()), request.timeoutMs);
+    onAbort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     req.on('socket', (socket: Socket) => {
       if (request.allowPrivate) return;
-      // The address actually connected to, whichever path produced it.
-      socket.once('connect', () => {
+      // The address actually connected to, whichever path produced it; first
+      // among the connect listeners, so nothing is written to a refused peer.
+      socket.prependOnceListener('connect', () => {
         if (socket.remoteAddress && isBlockedAddress(socket.remoteAddress)) req.destroy(new BlockedAddressError());
       });
     });

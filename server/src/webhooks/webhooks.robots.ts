@@ -62,7 +62,7 @@ export function plain(value: unknown): string {
   if (typeof value !== 'string' && typeof value !== 'number') return '';
   const text = String(value)
     .replace(/[\p{C}\r\n\t]+/gu, ' ')
-    .replace(/[*_`#>\[\]()<>|~\\@!]/g, '')
+    .replace(/[*`#>\[\]()<>|~\\@!]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
