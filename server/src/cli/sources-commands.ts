@@ -18,7 +18,7 @@ async function tenantId(db: Database, slug: string): Promise<string> {
 /** A HuashuError's field issues, one a line, so a bad mapping is fixable from the terminal. */
 function explain(error: unknown): never {
   if (error instanceof HuashuError && error.details?.issues?.length) {
-    throw new ConfigError(`${error.message}\n${error.details.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`);
+    throw new ConfigError(`lead source refused:\n${error.details.issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`);
   }
   throw error;
 }

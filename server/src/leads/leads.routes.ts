@@ -16,8 +16,7 @@ import {
 } from '@huashu/core';
 import type { Principal } from '../platform/auth/authenticate.js';
 import { defineRoute, type RouteSpec } from '../platform/http/route.js';
-import { parseOrThrow } from '../platform/validation.js';
-import { payloadIssues } from './intake.js';
+import { parseOrThrow, storageIssues } from '../platform/validation.js';
 import { captureLead, getLead, listLeads, recordFirstResponse, unmergeLead, type LeadEnricher, type Viewer } from './leads.service.js';
 import { createSource, getAssignmentRules, listSources, putAssignmentRules, receiveWebhook, rotateSourceSecret } from './sources.service.js';
 
@@ -136,7 +135,7 @@ export function leadRoutes(options: LeadRouteOptions = {}): RouteSpec[] {
       response: InboundResult,
       async handler({ req, res, params, ctx }) {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const result = await receiveWebhook(ctx.db, params['slug']!, body, req.headers, payloadIssues);
+        const result = await receiveWebhook(ctx.db, params['slug']!, body, req.headers, (payload) => storageIssues(payload));
         res.status(result.created ? 201 : 200);
         return result;
       },

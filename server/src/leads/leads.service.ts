@@ -392,9 +392,10 @@ export async function unmergeLead(db: Database, tenantId: string, leadId: string
     const undone = await store.markMergeUndone(tx, tenantId, merge.id, actor);
     if (merge.kind === 'submission') {
       const fresh = (await store.findLead(tx, tenantId, restored.id))!;
+      const [first] = await store.touchpointsOfLead(tx, tenantId, restored.id);
       await emitLeadEvent(tx, tenantId, {
         type: 'lead.created',
-        data: { lead: store.toLead(fresh), touchpoint: { id: merge.moved.touchpoints[0]?.id ?? '', source: fresh.source, channel: 'api' } },
+        data: { lead: store.toLead(fresh), touchpoint: { id: first?.id ?? '', source: first?.source ?? fresh.source, channel: first?.channel ?? 'api' } },
       });
       await assignAndRecord(tx, tenantId, fresh, new Date());
     }
