@@ -71,3 +71,5 @@ export function createRepToken(secretKey: string, claims: RepTokenClaims, option
   const signature = sign(null, Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
   return `${header}.${payload}.${signature}`;
 }
+
+export { verifyWebhook, WebhookVerificationError, WEBHOOK_TOLERANCE_SECONDS, type HuashuWebhookEvent, type WebhookHeaders, type VerifyWebhookOptions, type WebhookVerificationCode } from './webhooks.js';
