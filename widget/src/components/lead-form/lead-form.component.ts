@@ -386,10 +386,11 @@ export class HuashuLeadForm extends HuashuElement {
   }
 
   private renderSuccess(result: LeadCaptureResponse): TemplateResult {
+    // Joining someone's existing lead reads as a plain success: the visitor learns nothing about that lead.
     return html`<div part="base success" class="success" role="status" tabindex="-1">
       ${checkIcon}
       <div class="success-body">
-        <p class="success-title">${this.t(result.created ? 'lead.success.created' : 'lead.success.existing')}</p>
+        <p class="success-title">${this.t(result.created || result.merged ? 'lead.success.created' : 'lead.success.existing')}</p>
         <button part="button" class="btn small" type="button" @click=${this.onAgain}>${this.t('lead.again')}</button>
       </div>
     </div>`;

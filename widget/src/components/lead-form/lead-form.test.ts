@@ -160,11 +160,26 @@ describe('<huashu-lead-form>', () => {
       fields: { notes: '想了解 HIS 对接方案' },
     });
     // The page the form sat on is the lead's first touchpoint.
-    expect(stored.body.touchpoints[0]).toMatchObject({ source: 'crm-manual', page: expect.stringContaining('/page-') });
+    expect(stored.body.lead.touchpoints[0]).toMatchObject({ source: 'crm-manual', page: expect.stringContaining('/page-') });
 
     // "Submit another" gives an empty form.
     await page.getByRole('button', { name: '再提交一条' }).click();
     await expect(page.getByLabel('姓名').inputValue()).resolves.toBe('');
+  });
+
+  it('says 提交成功 when the contact joins someone’s existing lead, and shows nothing of that lead', async () => {
+    const existing = await env.api.call('POST', '/v1/leads', { key: env.tenant.secretKey, body: { name: '已有客户', phone: '13700007777', email: 'old@client.example.cn', source: 'crm' } });
+    expect(existing.status).toBe(201);
+    await env.open(form(env, 'fields="name,phone"'));
+    const page = env.page;
+    await page.getByLabel('姓名').fill('另一位访客');
+    await page.getByLabel('手机号').fill('137 0000 7777');
+    const submitted = await nextEvent(page, 'huashu-lead-submitted');
+    await page.getByRole('button', { name: '提交' }).click();
+    const detail = await submitted();
+    expect(detail).toMatchObject({ created: false, lead: { id: existing.body.lead.id } });
+    expect(JSON.stringify(detail)).not.toContain('old@client');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('提交成功');
   });
 
   it('keeps one idempotency key across retries, so a lost response does not create a second lead', async () => {
