@@ -86,7 +86,8 @@ async function benchEngine(engine: EngineHandle, progress: (message: string) => 
   const handle = await engine.open();
   const { db } = handle;
   try {
-    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', HUASHU_EMBEDDER: 'local' });
+    // One client at full speed is the point here, not what rate limits are for; jobs (outbox consumers) are measured elsewhere.
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', HUASHU_EMBEDDER: 'local', HUASHU_RATE_LIMIT_PER_KEY: '0', HUASHU_RATE_LIMIT_PER_IP: '0', HUASHU_JOBS: '0' });
     const tenant = await createTenant(db, { name: 'leads bench', slug: `leads-${Date.now() % 1_000_000}` });
     const key = await issueKey(db, tenant.id, 'secret');
     progress(`${engine.name}: ${EXISTING} existing leads`);
