@@ -131,12 +131,14 @@ export interface ScenarioQuery {
   tags?: string[] | undefined;
 }
 
-/** The scenario a rep is in: the industry given, else the lead's (from the leads domain). */
+/** The scenario a rep is in: the industry given, else the lead's (through the leads service). */
 async function scenarioOf(ctx: AppContext, tenantId: string, query: ScenarioQuery): Promise<{ industry?: string | undefined; tags: string[] }> {
   let industry = query.industry;
   if (industry === undefined && query.leadId !== undefined) {
     const lead: Record<string, unknown> = await getLead(ctx.db, tenantId, query.leadId);
-    industry = typeof lead['industry'] === 'string' ? lead['industry'] : undefined;
+    // The lead's own industry, else the `industry` custom field a web form may carry.
+    const fields = lead['fields'] as Record<string, unknown> | null | undefined;
+    industry = [lead['industry'], fields?.['industry']].find((value): value is string => typeof value === 'string' && value.length > 0);
   }
   return { industry, tags: query.tags ?? [] };
 }

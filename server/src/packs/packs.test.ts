@@ -120,6 +120,17 @@ describe.each(testEngines())('learning packs on $name', (engine) => {
     expect(answers.filter((answer) => answer.pack !== null)).toHaveLength(1);
   });
 
+  it('takes the scenario from the lead the rep is working on', async () => {
+    const lead = await server.call('POST', '/v1/leads', {
+      key: t.secretKey,
+      body: { source: 'web', name: '张主任', phone: '13800138001', company: '华东某三甲医院', fields: { industry: '医院信息化' } },
+    });
+    expect(lead.status).toBeLessThan(300);
+    const fromLead = await token('lead-rep', hiredDaysAgo(2));
+    expect((await next(fromLead, `leadId=${lead.body.lead.id}`)).pack.slug).toBe('hospital-it');
+    expect(await next(fromLead, `leadId=${lead.body.lead.id}`)).toEqual({ pack: null });
+  });
+
   it('needs a scenario: 400 naming leadId without one, 404 for a lead that is not there', async () => {
     const none = await server.call('GET', '/v1/learning-packs/next', { key: newHire });
     expect(none.status).toBe(400);
