@@ -73,3 +73,4 @@ export function createRepToken(secretKey: string, claims: RepTokenClaims, option
 }
 
 export { verifyWebhook, WebhookVerificationError, WEBHOOK_TOLERANCE_SECONDS, type HuashuWebhookEvent, type WebhookHeaders, type VerifyWebhookOptions, type WebhookVerificationCode } from './webhooks.js';
+export { createPipelineClient, PIPELINE_EVENTS_PER_REQUEST, type PipelineClient, type PipelineClientOptions, type PipelineEventInput } from './pipeline.js';

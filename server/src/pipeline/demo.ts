@@ -63,14 +63,27 @@ export const DEMO_STAGES: PipelineStagesRequest['stages'] = [
     stall: { workingDays: 5 },
     alert: ['owner', 'manager', '法务'],
   },
-  { key: 'won', name: '赢单', nameEn: 'Won', order: 7 },
+  { key: 'won', name: '赢单', nameEn: 'Won', order: 7, terminal: true },
 ];
 
+/**
+ * Owners and managers are the CRM's user ids. demo-rep-01 is 王磊, the rep
+ * the demo page signs in as, so his own health row and deals show there.
+ */
 const TEAMS = [
-  { team: '华东一组', region: '华东', manager: '周经理', owners: ['王磊', '李娜'] },
-  { team: '华南大客户部', region: '华南', manager: '黄经理', owners: ['陈静', '刘洋'] },
-  { team: '华北行业组', region: '华北', manager: '孙经理', owners: ['张伟', '赵敏'] },
+  { team: '华东一组', region: '华东', manager: 'demo-mgr-east', owners: ['demo-rep-01', 'demo-rep-02'] },
+  { team: '华南大客户部', region: '华南', manager: 'demo-mgr-south', owners: ['demo-rep-03', 'demo-rep-04'] },
+  { team: '华北行业组', region: '华北', manager: 'demo-mgr-north', owners: ['demo-rep-05', 'demo-rep-06'] },
 ] as const;
+/** Note authors by owner id: what the CRM shows next to a note. */
+const NAMES: Record<string, string> = {
+  'demo-rep-01': '王磊',
+  'demo-rep-02': '李娜',
+  'demo-rep-03': '陈静',
+  'demo-rep-04': '刘洋',
+  'demo-rep-05': '张伟',
+  'demo-rep-06': '赵敏',
+};
 
 /** Each industry's product line and the stage where its deals get stuck (mean calendar days per stage, that stage slower). */
 const INDUSTRIES = [
@@ -142,7 +155,7 @@ export function demoEvents(now: Date): unknown[] {
       // Notes keep a deal out of the stall list; the stalled ones got their last note before entering review.
       if ((current && !stalled && stage !== 'won') || (!current && rand() < 0.5)) {
         const noteAt = current ? Math.min(now.getTime() - HOUR_MS, at + rand() * sinceLast) : at + 2 * HOUR_MS;
-        events.push({ id: id(), type: 'deal.note_added', at: iso(noteAt), ...base, note: { text: NOTES[Math.floor(rand() * NOTES.length)]!, author: owner } });
+        events.push({ id: id(), type: 'deal.note_added', at: iso(noteAt), ...base, note: { text: NOTES[Math.floor(rand() * NOTES.length)]!, author: NAMES[owner] } });
       }
       if (stage === 'demo') events.push({ id: id(), type: 'deal.file_attached', at: iso(at + HOUR_MS), ...base, file: { kind: '定制化PPT', name: `${company}-方案.pptx` } });
       if (rand() < 0.6) {
@@ -152,7 +165,7 @@ export function demoEvents(now: Date): unknown[] {
         if (rand() < 0.7) events.push({ id: id(), type: 'deal.message', at: iso(customerAt + 40 * 60_000), ...base, message: { from: 'rep', channel: 'wechat' } });
       }
       if (stalled && stage === 'negotiation') {
-        events.push({ id: id(), type: 'deal.note_added', at: iso(at + durations[step]! - DAY_MS), ...base, note: { text: '合同已提交客户法务，等待反馈', author: owner } });
+        events.push({ id: id(), type: 'deal.note_added', at: iso(at + durations[step]! - DAY_MS), ...base, note: { text: '合同已提交客户法务，等待反馈', author: NAMES[owner] } });
       }
       if (!current) at += durations[step]!;
     }

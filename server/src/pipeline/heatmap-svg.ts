@@ -63,8 +63,8 @@ export function renderHeatmapSvg(stats: StageStatsResponse, lang: Lang = 'zh-CN'
     const stage = stats.stages.find((candidate) => candidate.key === key);
     return (lang === 'en' ? stage?.nameEn : undefined) ?? stage?.name ?? key;
   };
-  const stageKeys = stats.stages.map((stage) => stage.key).filter((key) => stats.stats.some((stat) => stat.stage === key));
-  const rows = stageKeys.length > 0 ? stageKeys : stats.stages.map((stage) => stage.key);
+  // Terminal stages (won, lost) are where deals end, not where they wait.
+  const rows = stats.stages.filter((stage) => !stage.terminal && stats.stats.some((stat) => stat.stage === stage.key)).map((stage) => stage.key);
   const groups = stats.groups;
   const cell = new Map(stats.stats.map((stat) => [`${stat.stage}\n${stat.group}`, stat]));
   const max = Math.max(0, ...stats.stats.map((stat) => stat.avgWorkingDays ?? 0));

@@ -184,7 +184,7 @@ describe.each(testEngines())('pipeline API on $name', (engine) => {
           { key: 'a', name: '线索确认', order: 1 },
           { key: 'b', name: '需求调研', order: 2, gate: { requiredFields: ['budget'] } },
           { key: 'c', name: '方案演示', order: 3 },
-          { key: 'd', name: '赢单', order: 4 },
+          { key: 'd', name: '赢单', order: 4, terminal: true },
         ],
       });
       const move = (id: string, dealId: string, local: string, to: string, extra: Record<string, unknown> = {}) => ({ id, type: 'deal.stage_changed', dealId, at: bj(local), to, ...extra });
@@ -248,6 +248,8 @@ describe.each(testEngines())('pipeline API on $name', (engine) => {
       // a: 7, 2, 4.5 → avg 4.5.
       expect(all.stats.find((stat) => stat.stage === 'a')).toMatchObject({ group: 'all', deals: 3, avgWorkingDays: 4.5 });
       expect(all.stats.map((stat) => stat.stage)).toEqual(['a', 'b', 'c', 'd']);
+      // Deals end in the terminal stage: counted, not timed.
+      expect(all.stats.find((stat) => stat.stage === 'd')).toMatchObject({ deals: 3, open: 3, avgWorkingDays: null, p90WorkingDays: null, avgCalendarDays: null });
     });
 
     it('serves the statistics and the heatmap over HTTP, with names escaped and values as text', async () => {

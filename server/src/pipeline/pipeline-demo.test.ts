@@ -34,5 +34,9 @@ describe.each(testEngines())('demo pipeline on $name', (engine) => {
     const health = await healthReport(server.running.ctx, tenant.id, {}, now);
     expect(health.teams.map((team) => team.team).sort()).toEqual(['华东一组', '华北行业组', '华南大客户部']);
     expect(health.teams.every((team) => team.metrics.progressCompliance.value !== null)).toBe(true);
+    // The demo page signs in as demo-rep-01 (王磊): his own row has something in it.
+    const own = health.reps.find((row) => row.rep === 'demo-rep-01')!;
+    expect(own.deals).toBeGreaterThan(0);
+    expect(own.metrics.customerTrust.value).not.toBeNull();
   });
 });

@@ -225,7 +225,7 @@ export async function stageStats(ctx: AppContext, tenantId: string, query: { gro
   const from = parseBound(query.from);
   const to = parseBound(query.to);
   checkPeriod(from, to);
-  const stages: StageStatsResponse['stages'] = pipeline.stages.map((stage) => ({ key: stage.key, name: stage.name, nameEn: stage.nameEn ?? null, order: stage.order }));
+  const stages: StageStatsResponse['stages'] = pipeline.stages.map((stage) => ({ key: stage.key, name: stage.name, nameEn: stage.nameEn ?? null, order: stage.order, terminal: stage.terminal ?? false }));
   const response: StageStatsResponse = {
     groupBy: query.groupBy ?? null,
     from: from?.toISOString() ?? null,
@@ -247,6 +247,7 @@ export async function stageStats(ctx: AppContext, tenantId: string, query: { gro
       asOfWm: workingMinutesAt(now, pipeline.schedule),
       dayMinutes: workdayLengthMs(pipeline.schedule) / 60_000,
       stageOrder: pipeline.stages.map((stage) => ({ key: stage.key, order: stage.order })),
+      terminal: pipeline.stages.filter((stage) => stage.terminal).map((stage) => stage.key),
     });
   });
   const orderOf = new Map(pipeline.stages.map((stage, index) => [stage.key, index]));
@@ -270,7 +271,7 @@ export async function stageStats(ctx: AppContext, tenantId: string, query: { gro
   const rank = (stage: string) => orderOf.get(stage) ?? Number.MAX_SAFE_INTEGER;
   stats.sort((a, b) => rank(a.stage) - rank(b.stage) || a.stage.localeCompare(b.stage) || compareGroups(a.group, b.group));
   for (const stage of new Set(stats.map((stat) => stat.stage))) {
-    if (!orderOf.has(stage)) stages.push({ key: stage, name: stage, nameEn: null, order: null });
+    if (!orderOf.has(stage)) stages.push({ key: stage, name: stage, nameEn: null, order: null, terminal: false });
   }
   response.groups = [...new Set(stats.map((stat) => stat.group))].sort(compareGroups);
   response.stats = stats;

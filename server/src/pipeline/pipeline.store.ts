@@ -327,6 +327,8 @@ export interface StageStatsParams {
   /** Minutes of working time in a workday. */
   dayMinutes: number;
   stageOrder: ReadonlyArray<{ key: string; order: number }>;
+  /** Stages whose stays are not timed (deals end there). */
+  terminal: readonly string[];
 }
 
 /**
@@ -346,6 +348,7 @@ export async function stageStats(db: Queryable, tenantId: string, params: StageS
     params.dayMinutes,
     params.stageOrder.map((stage) => stage.key),
     params.stageOrder.map((stage) => stage.order),
+    params.terminal,
   ];
   const orderOf = (stage: string) => `($8::int[])[array_position($7::text[], ${stage})]`;
   const result = await db.query<StageStatRow>(
@@ -353,9 +356,10 @@ export async function stageStats(db: Queryable, tenantId: string, params: StageS
        SELECT s.stage, ${group('s')} AS grp, s.exited_at IS NULL AS open,
               -- The deal's first entry into this stage within the period: counting these counts deals without a DISTINCT.
               (s.prev_entered_at IS NULL OR ($2::timestamptz IS NOT NULL AND s.prev_entered_at < $2::timestamptz)) AS first_visit,
-              (coalesce(s.exited_wm, $5::float8) - s.entered_wm) / $6::float8 AS wd,
+              -- Time in a terminal stage (won, lost) is not time anyone is waiting: left out of the averages.
+              CASE WHEN s.stage = ANY($9::text[]) THEN NULL ELSE (coalesce(s.exited_wm, $5::float8) - s.entered_wm) / $6::float8 END AS wd,
               -- date_part is float8; extract is numeric, and slower.
-              date_part('epoch', coalesce(s.exited_at, $4::timestamptz) - s.entered_at) / 86400 AS cd,
+              CASE WHEN s.stage = ANY($9::text[]) THEN NULL ELSE date_part('epoch', coalesce(s.exited_at, $4::timestamptz) - s.entered_at) / 86400 END AS cd,
               coalesce(${orderOf('s.to_stage')} < ${orderOf('s.stage')}, false) AS backward
        FROM pipeline_stays s
        WHERE s.tenant_id = $1 AND ($2::timestamptz IS NULL OR s.entered_at >= $2::timestamptz) AND ($3::timestamptz IS NULL OR s.entered_at < $3::timestamptz)

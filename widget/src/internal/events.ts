@@ -1,4 +1,4 @@
-import type { AskResponse, CapturedLead, KnowledgeEntry, LearningPack, SuccessRate } from '@huashu/core';
+import type { AskResponse, CapturedLead, HealthResponse, KnowledgeEntry, LearningPack, StageStatsResponse, SuccessRate } from '@huashu/core';
 import type { HuashuApiError } from '@huashu/sdk';
 
 /**
@@ -29,6 +29,14 @@ export interface HuashuEventMap {
   'huashu-pack-progress': { slug: string; itemId: string; done: boolean; progress: LearningPack['progress'] };
   /** The pack could not be loaded or progress not saved. */
   'huashu-pack-error': { error: HuashuApiError };
+  /** The heatmap shows these statistics. */
+  'huashu-heatmap-loaded': { stats: StageStatsResponse };
+  /** The heatmap could not load its statistics. */
+  'huashu-heatmap-error': { error: HuashuApiError };
+  /** The health dashboard shows this report. */
+  'huashu-health-loaded': { report: HealthResponse };
+  /** The health dashboard could not load its report. */
+  'huashu-health-error': { error: HuashuApiError };
 }
 
 /** Compiles only while every name in the map carries the prefix; emits no code. */

@@ -80,13 +80,16 @@ export const StageDefinition = z
     name: Label,
     nameEn: Label.optional(),
     order: z.number().int().min(0).max(10_000),
+    /** Deals end here (赢单, 输单): entries are counted, time in it is not, and it never stalls. */
+    terminal: z.boolean().optional(),
     gate: StageGate.optional(),
     /** A deal longer than this in the stage with no note in that time is stalled. */
     stall: z.object({ workingDays: z.number().positive().max(365) }).strict().optional(),
     /** Who a stall alerts: `owner`, `manager`, or a named role (法务). @default ['owner', 'manager'] */
     alert: z.array(z.string().trim().min(1).max(64)).min(1).max(10).optional(),
   })
-  .strict();
+  .strict()
+  .refine((stage) => !(stage.terminal && stage.stall), { path: ['stall'], message: 'a terminal stage cannot stall' });
 export type StageDefinition = z.infer<typeof StageDefinition>;
 
 /** Working windows of a workday, Beijing time, e.g. `[{ start: '09:00', end: '18:00' }]`. */
@@ -261,7 +264,7 @@ export const StageStat = z.object({
   deals: z.number().int(),
   /** Entries into the stage (a deal that came back counts again). */
   entries: z.number().int(),
-  /** Entries still in the stage, timed up to `asOf`. */
+  /** Entries still in the stage, timed up to `asOf` (time in a terminal stage is not counted). */
   open: z.number().int(),
   avgWorkingDays: z.number().nullable(),
   p90WorkingDays: z.number().nullable(),
@@ -281,7 +284,7 @@ export const StageStatsResponse = z.object({
   from: IsoDateTime.nullable(),
   to: IsoDateTime.nullable(),
   asOf: IsoDateTime,
-  stages: z.array(z.object({ key: z.string(), name: z.string(), nameEn: z.string().nullable(), order: z.number().nullable() })),
+  stages: z.array(z.object({ key: z.string(), name: z.string(), nameEn: z.string().nullable(), order: z.number().nullable(), terminal: z.boolean() })),
   groups: z.array(z.string().nullable()),
   stats: z.array(StageStat),
 });
