@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../platform/db/types.js';
 import { testEngines } from '../testing/engines.js';
 import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { createJobRunner } from '../platform/jobs/index.js';
+import { pipelineJobs } from './pipeline.jobs.js';
 import { detectStalled, findStalled, stageStats } from './pipeline.service.js';
 
 const bj = (local: string) => new Date(`${local}+08:00`).toISOString();
@@ -19,7 +21,8 @@ describe.each(testEngines())('stalled deals on $name', (engine) => {
 
   beforeAll(async () => {
     db = await engine.open();
-    server = await startTestServer(db);
+    // No background runner: the periodic stall check would alert at the real clock while a test holds its own.
+    server = await startTestServer(db, { HUASHU_JOBS: '0' });
     tenant = await server.tenant();
     const put = await server.call('PUT', '/v1/pipeline/stages', {
       key: tenant.secretKey,
@@ -114,5 +117,18 @@ describe.each(testEngines())('stalled deals on $name', (engine) => {
     const token = await repTokenFor(tenant.secretKey, { repId: 'rep-li', name: '李娜', role: 'rep' });
     const own = await server.call('GET', '/v1/pipeline/stalled', { key: token });
     expect(own.body.deals.map((deal: { dealId: string }) => deal.dealId)).toEqual(['busy']);
+  });
+
+  it('runs as a periodic job: one tick alerts every tenant’s stalled deals once', async () => {
+    const other = await server.tenant();
+    await server.call('PUT', '/v1/pipeline/stages', { key: other.secretKey, body: { stages: [{ key: 'review', name: '合同审核', order: 1, stall: { workingDays: 5 } }] } });
+    const month = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    await server.call('POST', '/v1/pipeline/events', { key: other.secretKey, body: { events: [{ id: 'j-1', type: 'deal.stage_changed', dealId: 'job-deal', at: month, to: 'review', owner: 'rep-j' }] } });
+    const runner = createJobRunner(server.running.ctx, pipelineJobs, { housekeeping: false });
+    await runner.runOnce();
+    await runner.runOnce();
+    const sent = await db.query<{ data: any }>(`SELECT data FROM outbox_events WHERE tenant_id = $1 AND type = 'deal.stalled'`, [other.id]);
+    expect(sent.rows.map((row) => [row.data.deal.id, row.data.recipients])).toEqual([['job-deal', [{ role: 'owner', id: 'rep-j' }, { role: 'manager', id: null }]]]);
+    await runner.stop();
   });
 });
