@@ -164,7 +164,7 @@ export class HuashuHealthDashboard extends HuashuElement {
   }
 
   private renderTable(kind: 'rep' | 'team', rows: Array<{ name: string; metrics: HealthMetrics }>, report: HealthResponse): TemplateResult {
-    return html`<table part="table" class="table">
+    return html`<div class="scroll"><table part="table" class="table">
       <caption class="visually-hidden">${this.t(kind === 'rep' ? 'health.label' : 'health.teams')}</caption>
       <thead>
         <tr>
@@ -175,7 +175,7 @@ export class HuashuHealthDashboard extends HuashuElement {
       <tbody>
         ${rows.map((row) => html`<tr><th scope="row">${row.name}</th>${METRICS.map((key) => this.renderMetric(key, row.metrics))}</tr>`)}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   protected override render(): TemplateResult {

@@ -3,7 +3,11 @@ import { css } from 'lit';
 export const healthDashboardStyles = css`
   .health {
     display: grid;
+    /* minmax(0, …): the tables scroll inside a narrow card instead of widening it. */
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--_gap);
+  }
+  .scroll {
     overflow-x: auto;
   }
   .period,

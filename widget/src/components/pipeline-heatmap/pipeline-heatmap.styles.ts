@@ -4,6 +4,8 @@ import { css } from 'lit';
 export const pipelineHeatmapStyles = css`
   .heatmap {
     display: grid;
+    /* minmax(0, …): the table scrolls inside a narrow card instead of widening it. */
+    grid-template-columns: minmax(0, 1fr);
     gap: var(--_gap);
   }
   .toolbar {
@@ -28,6 +30,8 @@ export const pipelineHeatmapStyles = css`
   }
   .scroll {
     overflow-x: auto;
+    /* Holds the cells' visually hidden text, so it cannot widen the page past the scroll box. */
+    position: relative;
   }
   .grid {
     border-collapse: separate;
