@@ -1,8 +1,9 @@
 import { EventBatchRequest, EventBatchResponse, MAX_BATCH_BYTES } from '@huashu/core';
-import { ingestBatch } from './events.service.js';
+import { ingestBatch, type IngestOptions } from './events.service.js';
 import { defineRoute } from '../platform/http/route.js';
 
-export const eventRoutes = [
+/** The events routes; `options.onStored` evaluates other domains' rules in the storing transaction (signals). */
+export const eventRoutesWith = (options: IngestOptions = {}) => [
   defineRoute({
     method: 'post',
     path: '/v1/events/batch',
@@ -17,6 +18,8 @@ export const eventRoutes = [
     itemsField: 'batch',
     acceptTextPlain: true,
     keyInQuery: true,
-    handler: ({ body, principal, ctx }) => ingestBatch(ctx.db, principal.tenantId, body),
+    handler: ({ body, principal, ctx }) => ingestBatch(ctx.db, principal.tenantId, body, new Date(), options),
   }),
 ];
+
+export const eventRoutes = eventRoutesWith();

@@ -1,12 +1,24 @@
 import { MAX_EVENT_BYTES, TrackingEvent, type EventBatchResponse } from '@huashu/core';
-import type { Queryable } from '../platform/db/types.js';
+import type { Database, Queryable } from '../platform/db/types.js';
 import { describeIssues, parseItem } from '../platform/validation.js';
 import * as store from './events.store.js';
-import type { EventRow } from './events.store.js';
+import type { EventQuery, EventRow, StoredEvent } from './events.store.js';
 
 /** Upper bound of an event's serialised size without its properties (ids, names, timestamp, keys). */
 const EVENT_ENVELOPE_BYTES = 1024;
 
+
+/**
+ * Runs in the transaction that stored a batch, with its rows (repeats of an
+ * already stored messageId included: a hook must be idempotent). The signals
+ * domain evaluates its rules here; wired in modules.ts, so events never
+ * imports its consumers. A throw rolls the batch back.
+ */
+export type EventsStoredHook = (tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date) => Promise<void>;
+
+export interface IngestOptions {
+  onStored?: EventsStoredHook;
+}
 
 /**
  * Validates each event on its own (one bad event never sinks the batch), drops
@@ -14,10 +26,11 @@ const EVENT_ENVELOPE_BYTES = 1024;
  * and stores everything in one statement.
  */
 export async function ingestBatch(
-  db: Queryable,
+  db: Queryable & { transaction?: Database['transaction'] },
   tenantId: string,
   batch: { sentAt: string; batch: unknown[] },
   receivedAt = new Date(),
+  options: IngestOptions = {},
 ): Promise<EventBatchResponse> {
   // The device's clock error is the gap between when it says it sent and when we received.
   const skewMs = receivedAt.getTime() - Date.parse(batch.sentAt);
@@ -62,7 +75,13 @@ export async function ingestBatch(
     });
   });
   if (rows.length === 0) return { accepted: 0, duplicates, rejected };
-  const accepted = await store.insertEvents(db, tenantId, rows);
+  const { onStored } = options;
+  const store_ = async (q: Queryable) => {
+    const inserted = await store.insertEvents(q, tenantId, rows);
+    if (onStored) await onStored(q, tenantId, rows, receivedAt);
+    return inserted;
+  };
+  const accepted = onStored && db.transaction ? await db.transaction(store_) : await store_(db);
   return { accepted, duplicates: duplicates + rows.length - accepted, rejected };
 }
 
@@ -74,4 +93,11 @@ export async function ingestBatch(
 export async function countDocumentDownloads(db: Queryable, tenantId: string, leadIds: readonly string[], period: { from: Date; to: Date }): Promise<Map<string, number>> {
   if (leadIds.length === 0) return new Map();
   return store.documentDownloadsByLead(db, tenantId, leadIds, period);
+}
+
+export type { EventQuery, StoredEvent } from './events.store.js';
+
+/** Stored behaviour events, for rules that look at history (sequences, the signals dry-run, a lead's activity). */
+export async function listEvents(db: Queryable, tenantId: string, query: EventQuery): Promise<StoredEvent[]> {
+  return store.selectEvents(db, tenantId, query);
 }

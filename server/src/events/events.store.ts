@@ -44,3 +44,55 @@ export async function documentDownloadsByLead(db: Queryable, tenantId: string, l
   );
   return new Map(result.rows.map((row) => [row.lead_id, row.n]));
 }
+
+export interface StoredEvent {
+  messageId: string;
+  type: string;
+  event: string | null;
+  anonymousId: string | null;
+  leadId: string | null;
+  properties: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+export interface EventQuery {
+  /** Events of these leads or of these anonymous visitors; both absent: every subject's. */
+  leadIds?: readonly string[];
+  anonymousIds?: readonly string[];
+  /** Track events of these names; `pages` adds page views. Absent: every event but identify. */
+  names?: readonly string[];
+  pages?: boolean;
+  from: Date;
+  to: Date;
+  limit: number;
+  newestFirst?: boolean;
+}
+
+/** Events by subject, name and time (see `EventQuery`); the subject filter uses the lead and anonymous-id indexes. */
+export async function selectEvents(db: Queryable, tenantId: string, query: EventQuery): Promise<StoredEvent[]> {
+  const params: unknown[] = [tenantId, query.from, query.to];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = [`type <> 'identify'`];
+  if (query.leadIds || query.anonymousIds) {
+    where.push(`(lead_id = ANY(${param(query.leadIds ?? [])}::text[]) OR anonymous_id = ANY(${param(query.anonymousIds ?? [])}::text[]))`);
+  }
+  if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
+  const result = await db.query<{ message_id: string; type: string; event: string | null; anonymous_id: string | null; lead_id: string | null; properties: Record<string, unknown>; occurred_at: Date | string }>(
+    `SELECT message_id, type, event, anonymous_id, lead_id, properties, occurred_at FROM events
+     WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 AND ${where.join(' AND ')}
+     ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
+    params,
+  );
+  return result.rows.map((row) => ({
+    messageId: row.message_id,
+    type: row.type,
+    event: row.event,
+    anonymousId: row.anonymous_id,
+    leadId: row.lead_id,
+    properties: row.properties ?? {},
+    occurredAt: new Date(row.occurred_at),
+  }));
+}

@@ -1,5 +1,13 @@
 import type { DomainModule } from '../platform/module.js';
-import { eventRoutes } from './events.routes.js';
+import { eventRoutesWith } from './events.routes.js';
+import type { IngestOptions } from './events.service.js';
 
-/** Behaviour events from the SDK: validated one by one, de-duplicated by messageId. */
-export const eventsModule: DomainModule = { name: 'events', routes: eventRoutes };
+/** Behaviour events from the SDK: validated one by one, de-duplicated by messageId; `onStored` lets another domain evaluate them as they arrive. */
+export function createEventsModule(options: IngestOptions = {}): DomainModule {
+  return { name: 'events', routes: eventRoutesWith(options) };
+}
+
+export const eventsModule: DomainModule = createEventsModule();
+
+export { ingestBatch, listEvents, type EventsStoredHook, type EventQuery, type IngestOptions, type StoredEvent } from './events.service.js';
+export type { EventRow } from './events.store.js';

@@ -172,7 +172,7 @@ export const SignalThreshold = z
   .object({
     score: z.number().gt(0).lt(100),
     /** The outbox event fired when a lead's score crosses `score` upwards (`lead.hot`). */
-    event: z.string().regex(OUTBOX_EVENT, 'must look like noun.verb (lead.hot)'),
+    event: z.string().max(60).regex(OUTBOX_EVENT, 'must look like noun.verb (lead.hot)'),
   })
   .strict();
 

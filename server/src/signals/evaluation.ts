@@ -1,0 +1,383 @@
+import {
+  compileRules,
+  crossedThresholds,
+  decayFactor,
+  explainSilence,
+  isSequenceStep,
+  matchesEvent,
+  roundScore,
+  scoreOfSum,
+  sequenceSignals,
+  silenceBroken,
+  weightSignals,
+  SHARE_LINK_OPENED,
+  PAGE_EVENT,
+  type CompiledRules,
+  type FiredSignal,
+  type SignalEvent,
+  type SignalRuleSet,
+} from '@huashu/core';
+import { listEvents, type EventRow, type StoredEvent } from '../events/index.js';
+import type { Queryable } from '../platform/db/types.js';
+import { emit } from '../platform/jobs/index.js';
+import * as store from './signals.store.js';
+import type { NewSignal, SignalRow } from './signals.store.js';
+
+/**
+ * Rules evaluated as events arrive, in the transaction that stores them
+ * (events' `onStored` hook): weights on each new event, sequences over the
+ * subject's recent history, silences anchored and broken, scores and
+ * threshold crossings, outbox events. Everything is idempotent (a signal is
+ * unique per rule and key event), so a replayed batch changes nothing.
+ */
+
+export const SIGNAL_FIRED = 'signal.fired';
+export const LEAD_GOING_SILENT = 'lead.going_silent';
+/** Events of one subject a sequence evaluation reads at most (newest kept). */
+const HISTORY_LIMIT = 5000;
+/** How far back an identification re-evaluates the lead's combined history. */
+export const BACKFILL_LOOKBACK_MS = 30 * 24 * 3600_000;
+/** Compiled rule sets kept in memory (by tenant; the live version is checked on every batch). */
+const MAX_CACHED_RULE_SETS = 1000;
+const SECOND_MS = 1000;
+
+export interface LiveRules extends CompiledRules {
+  source: SignalRuleSet;
+  createdAt: Date;
+  /** Track event names any rule looks at, and whether any looks at page views. */
+  names: Set<string>;
+  pages: boolean;
+  /** Names sequences and silences need from history. */
+  historyNames: string[];
+  historyPages: boolean;
+}
+
+const cache = new Map<string, LiveRules>();
+
+function namesOf(matchers: readonly { event: string }[]): { names: Set<string>; pages: boolean } {
+  const names = new Set<string>();
+  let pages = false;
+  for (const matcher of matchers) {
+    if (matcher.event === PAGE_EVENT) pages = true;
+    else names.add(matcher.event);
+  }
+  return { names, pages };
+}
+
+export function toLiveRules(source: SignalRuleSet, version: number, createdAt: Date): LiveRules {
+  const compiled = compileRules(source, version);
+  const all = namesOf([...source.weights, ...source.sequences.flatMap((rule) => rule.steps), ...source.silences.flatMap((rule) => [rule.after, rule.expect])]);
+  const history = namesOf([...source.sequences.flatMap((rule) => rule.steps), ...source.silences.map((rule) => rule.expect)]);
+  return { ...compiled, source, createdAt, names: all.names, pages: all.pages, historyNames: [...history.names], historyPages: history.pages };
+}
+
+/** The tenant's live rules, compiled once per version; undefined before the first PUT. */
+export async function liveRules(q: Queryable, tenantId: string): Promise<LiveRules | undefined> {
+  const version = await store.liveRuleVersion(q, tenantId);
+  if (version === 0) return undefined;
+  const cached = cache.get(tenantId);
+  if (cached?.version === version) return cached;
+  const row = await store.ruleSet(q, tenantId, version);
+  if (!row) return undefined;
+  const rules = toLiveRules(row.rules, row.version, new Date(row.created_at));
+  cache.delete(tenantId);
+  if (cache.size >= MAX_CACHED_RULE_SETS) cache.delete(cache.keys().next().value!);
+  cache.set(tenantId, rules);
+  return rules;
+}
+
+export const subjectKey = (leadId: string | null, anonymousId: string | null) => (leadId ? `lead:${leadId}` : `anon:${anonymousId}`);
+
+interface Evaluated extends SignalEvent {
+  leadId: string | null;
+  anonymousId: string | null;
+  subject: string;
+}
+
+const toSignalEvent = (event: StoredEvent): SignalEvent => ({ messageId: event.messageId, type: event.type, event: event.event, properties: event.properties, at: event.occurredAt.getTime() });
+
+function parseProperties(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const MAX_LINK_ID_LENGTH = 64;
+const linkIdOf = (properties: Record<string, unknown>): string | undefined => {
+  const id = properties['linkId'];
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_LINK_ID_LENGTH ? id : undefined;
+};
+
+/**
+ * The events hook: links visitors to leads (identify, events carrying both
+ * ids, share-link events), records share-link views, evaluates the live rules,
+ * and back-fills the history of every newly identified visitor.
+ */
+export async function onEventsStored(tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date): Promise<void> {
+  const now = receivedAt;
+  const links = new Map<string, string>();
+  for (const row of rows) if (row.anonymousId && row.leadId && !links.has(row.anonymousId)) links.set(row.anonymousId, row.leadId);
+
+  // Share links: an event carrying a link id of this tenant belongs to that link's lead.
+  const parsed = new Map<string, Record<string, unknown>>();
+  const propertiesOf = (row: EventRow) => {
+    let properties = parsed.get(row.messageId);
+    if (!properties) parsed.set(row.messageId, (properties = parseProperties(row.properties)));
+    return properties;
+  };
+  const linkRows = rows.filter((row) => row.properties.includes('"linkId"') && linkIdOf(propertiesOf(row)));
+  const linkLead = new Map<string, string>();
+  if (linkRows.length > 0) {
+    const found = await store.shareLinksByIds(tx, tenantId, [...new Set(linkRows.map((row) => linkIdOf(propertiesOf(row))!))]);
+    const views: store.NewView[] = [];
+    for (const row of linkRows) {
+      const properties = propertiesOf(row);
+      const link = found.get(linkIdOf(properties)!);
+      if (!link) continue;
+      linkLead.set(row.messageId, link.lead_id);
+      // Opening a link sent to a lead identifies the visitor, as a tracked e-mail click does.
+      if (row.anonymousId && !row.leadId && !links.has(row.anonymousId)) links.set(row.anonymousId, link.lead_id);
+      const view = viewOf(row, properties, link.id);
+      if (view) views.push(view);
+    }
+    await store.insertViews(tx, tenantId, views);
+  }
+  const newLinks = await store.linkVisitors(tx, tenantId, [...links].map(([anonymousId, leadId]) => ({ anonymousId, leadId })));
+
+  const rules = await liveRules(tx, tenantId);
+  if (!rules) return;
+  const relevant = rows.filter((row) => (row.type === 'page' ? rules.pages : row.type === 'track' && row.event !== null && rules.names.has(row.event)));
+  await evaluateRows(tx, tenantId, rules, relevant, propertiesOf, linkLead, newLinks, now);
+}
+
+function viewOf(row: EventRow, properties: Record<string, unknown>, linkId: string): store.NewView | null {
+  const text = (key: string, max: number) => {
+    const value = properties[key];
+    return typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null;
+  };
+  const seconds = properties['activeSeconds'];
+  const MAX_SECTION = 200;
+  const MAX_HOST = 255;
+  if (row.type === 'track' && row.event === SHARE_LINK_OPENED) {
+    return { messageId: row.messageId, linkId, kind: 'open', section: null, activeSeconds: 0, device: text('device', 20), referrerHost: text('referrerHost', MAX_HOST), occurredAt: new Date(row.occurredAt) };
+  }
+  if (row.type === 'track' && row.event === 'page_dwell' && typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) {
+    return { messageId: row.messageId, linkId, kind: 'dwell', section: text('section', MAX_SECTION), activeSeconds: seconds, device: null, referrerHost: null, occurredAt: new Date(row.occurredAt) };
+  }
+  return null;
+}
+
+async function evaluateRows(
+  tx: Queryable,
+  tenantId: string,
+  rules: LiveRules,
+  rows: readonly EventRow[],
+  propertiesOf: (row: EventRow) => Record<string, unknown>,
+  linkLead: Map<string, string>,
+  newLinks: readonly { anonymousId: string; leadId: string }[],
+  now: Date,
+): Promise<void> {
+  if (rows.length === 0 && newLinks.length === 0) return;
+  const unresolved = [...new Set(rows.filter((row) => !row.leadId && !linkLead.has(row.messageId) && row.anonymousId).map((row) => row.anonymousId!))];
+  const visitors = await store.leadsOfVisitors(tx, tenantId, unresolved);
+  const events: Evaluated[] = [];
+  for (const row of rows) {
+    const leadId = row.leadId ?? linkLead.get(row.messageId) ?? (row.anonymousId ? visitors.get(row.anonymousId) : undefined) ?? null;
+    if (!leadId && !row.anonymousId) continue;
+    events.push({ messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt), leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
+  }
+
+  const fired: NewSignal[] = [];
+  const toNew = (signal: FiredSignal, subject: { leadId: string | null; anonymousId: string | null }): NewSignal => ({
+    ruleId: signal.ruleId,
+    keyMessageId: signal.keyMessageId,
+    kind: signal.kind,
+    rulesVersion: rules.version,
+    leadId: subject.leadId,
+    anonymousId: subject.anonymousId,
+    weight: signal.weight,
+    firedAt: new Date(signal.at),
+    messageIds: signal.messageIds,
+    label: signal.label,
+    explanation: signal.explanation,
+  });
+  for (const event of events) for (const signal of weightSignals(rules, event)) fired.push(toNew(signal, event));
+
+  const stepEvents = events.filter((event) => isSequenceStep(rules, event));
+  const anchors = events.flatMap((event) => rules.silences.filter((rule) => matchesEvent(rule.after, event)).map((rule) => ({ rule, event })));
+  const historySubjects = new Map<string, { leadId: string | null; anonymousId: string | null }>();
+  for (const event of [...stepEvents, ...anchors.map((anchor) => anchor.event)]) historySubjects.set(event.subject, event);
+  const backfillLeads = [...new Set(newLinks.map((link) => link.leadId))];
+  await store.lockSubjects(tx, tenantId, [...historySubjects.keys(), ...backfillLeads.map((leadId) => subjectKey(leadId, null))]);
+
+  const silences: store.NewSilence[] = [];
+  if (historySubjects.size > 0) {
+    const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
+    const from = new Date(Math.min(...times) - rules.maxSequenceMs);
+    const to = new Date(Math.max(now.getTime(), ...times) + rules.maxSequenceMs);
+    const history = await historyOf(tx, tenantId, rules, [...historySubjects.values()], from, to);
+    const newIds = new Map<string, Set<string>>();
+    for (const event of stepEvents) newIds.set(event.subject, (newIds.get(event.subject) ?? new Set()).add(event.messageId));
+    for (const [subject, involving] of newIds) {
+      const owner = historySubjects.get(subject)!;
+      for (const signal of sequenceSignals(rules, history.get(subject) ?? [], involving)) fired.push(toNew(signal, signalSubject(owner, signal, history.get(subject) ?? [])));
+    }
+    for (const { rule, event } of anchors) {
+      silences.push({
+        ruleId: rule.id,
+        anchorMessageId: event.messageId,
+        rulesVersion: rules.version,
+        leadId: event.leadId,
+        anonymousId: event.anonymousId,
+        anchoredAt: new Date(event.at),
+        dueAt: new Date(event.at + rule.withinMs),
+        satisfied: silenceBroken(event, rule.expect, history.get(event.subject) ?? [], rule.withinMs),
+        weight: rule.weight,
+        label: rule.label,
+        explanation: silenceSignalText(rule, event),
+      });
+    }
+  }
+  await store.insertSilences(tx, tenantId, silences);
+  const expected = events.flatMap((event) => rules.silences.filter((rule) => matchesEvent(rule.expect, event)).map((rule) => ({ ruleId: rule.id, leadId: event.leadId, anonymousId: event.anonymousId, at: new Date(event.at) })));
+  await store.satisfySilences(tx, tenantId, expected);
+
+  const moved: SignalRow[] = [];
+  for (const link of newLinks) moved.push(...(await backfillVisitor(tx, tenantId, rules, link, now, fired)));
+  await recordSignals(tx, tenantId, rules, fired, now, moved);
+}
+
+/** A signal's anonymous id: that of its key event (sequences may span a visitor and the lead). */
+function signalSubject(owner: { leadId: string | null; anonymousId: string | null }, signal: FiredSignal, history: readonly (SignalEvent & { anonymousId?: string | null })[]) {
+  const key = history.find((event) => event.messageId === signal.keyMessageId);
+  return { leadId: owner.leadId, anonymousId: key?.anonymousId ?? owner.anonymousId };
+}
+
+/** What a silence will say when its window closes, fixed when its anchor arrives. */
+const silenceSignalText = (rule: LiveRules['silences'][number], anchor: SignalEvent) => explainSilence(rule.after, anchor, rule.expect, rule.withinMs / SECOND_MS);
+
+type HistoryEvent = SignalEvent & { anonymousId: string | null };
+
+/** Each subject's events in [from, to] of the names sequences and silences look at, keyed by subject. */
+async function historyOf(tx: Queryable, tenantId: string, rules: LiveRules, subjects: readonly { leadId: string | null; anonymousId: string | null }[], from: Date, to: Date): Promise<Map<string, HistoryEvent[]>> {
+  const leadIds = [...new Set(subjects.filter((s) => s.leadId).map((s) => s.leadId!))];
+  const visitorLinks = await store.visitorsOfLeads(tx, tenantId, leadIds);
+  const visitorLead = new Map(visitorLinks.map((link) => [link.anonymousId, link.leadId]));
+  const anonymousIds = [...new Set([...subjects.filter((s) => !s.leadId && s.anonymousId).map((s) => s.anonymousId!), ...visitorLinks.map((link) => link.anonymousId)])];
+  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, names: rules.historyNames, pages: rules.historyPages, from, to, limit: HISTORY_LIMIT, newestFirst: true });
+  const bySubject = new Map<string, HistoryEvent[]>();
+  for (const event of stored) {
+    const leadId = event.leadId ?? (event.anonymousId ? visitorLead.get(event.anonymousId) : undefined) ?? null;
+    const key = subjectKey(leadId, event.anonymousId);
+    const list = bySubject.get(key) ?? [];
+    list.push({ ...toSignalEvent(event), anonymousId: event.anonymousId });
+    bySubject.set(key, list);
+  }
+  return bySubject;
+}
+
+/**
+ * A visitor was just identified as a lead: its anonymous signals and
+ * silences join the lead, and sequences and silences are re-evaluated over
+ * the combined history of the last BACKFILL_LOOKBACK_MS (a sequence begun
+ * anonymously and finished as the lead fires now). Pushes new signals into
+ * `fired`; returns the signals that moved.
+ */
+async function backfillVisitor(tx: Queryable, tenantId: string, rules: LiveRules, link: { anonymousId: string; leadId: string }, now: Date, fired: NewSignal[]): Promise<SignalRow[]> {
+  const moved = await store.assignVisitorSignals(tx, tenantId, link.anonymousId, link.leadId);
+  await store.assignVisitorSilences(tx, tenantId, link.anonymousId, link.leadId);
+  const subject = { leadId: link.leadId, anonymousId: null };
+  const history = (await historyOf(tx, tenantId, rules, [subject], new Date(now.getTime() - BACKFILL_LOOKBACK_MS), now)).get(subjectKey(link.leadId, null)) ?? [];
+  for (const signal of sequenceSignals(rules, history)) {
+    const key = history.find((event) => event.messageId === signal.keyMessageId);
+    fired.push({
+      ruleId: signal.ruleId,
+      keyMessageId: signal.keyMessageId,
+      kind: signal.kind,
+      rulesVersion: rules.version,
+      leadId: link.leadId,
+      anonymousId: key?.anonymousId ?? null,
+      weight: signal.weight,
+      firedAt: new Date(signal.at),
+      messageIds: signal.messageIds,
+      label: signal.label,
+      explanation: signal.explanation,
+    });
+  }
+  const broken: { ruleId: string; anchorMessageId: string }[] = [];
+  for (const pending of await store.pendingSilencesOf(tx, tenantId, link.leadId)) {
+    const rule = rules.silences.find((candidate) => candidate.id === pending.rule_id);
+    if (!rule) continue;
+    const anchor: SignalEvent = { messageId: pending.anchor_message_id, type: 'track', event: rule.after.event, properties: {}, at: new Date(pending.anchored_at).getTime() };
+    if (silenceBroken(anchor, rule.expect, history, new Date(pending.due_at).getTime() - anchor.at)) broken.push({ ruleId: pending.rule_id, anchorMessageId: pending.anchor_message_id });
+  }
+  await store.settleSilences(tx, tenantId, broken);
+  return moved;
+}
+
+export interface SignalView {
+  id: string;
+  ruleId: string;
+  kind: SignalRow['kind'];
+  label: SignalRow['label'];
+  weight: number;
+  at: string;
+  explanation: SignalRow['explanation'];
+  messageIds: string[];
+  rulesVersion: number;
+}
+
+export const signalView = (row: SignalRow): SignalView => ({
+  id: row.id,
+  ruleId: row.rule_id,
+  kind: row.kind,
+  label: row.label,
+  weight: Number(row.weight),
+  at: new Date(row.fired_at).toISOString(),
+  explanation: row.explanation,
+  messageIds: row.message_ids,
+  rulesVersion: row.rules_version,
+});
+
+/**
+ * Stores new signals, adds them (and `moved` ones, newly the lead's) to the
+ * leads' running sums, and writes the outbox events: `signal.fired` for each,
+ * `lead.going_silent` for silences, and each threshold crossed upwards
+ * (`lead.hot`) once per crossing. Outbox ids derive from the signal, so a
+ * retried evaluation cannot emit twice.
+ */
+export async function recordSignals(tx: Queryable, tenantId: string, rules: LiveRules | CompiledRules, signals: readonly NewSignal[], now: Date, moved: readonly SignalRow[] = []): Promise<SignalRow[]> {
+  const inserted = await store.insertSignals(tx, tenantId, signals);
+  const forLeads = [...inserted.map((row) => ({ row, backfilled: false })), ...moved.map((row) => ({ row, backfilled: true }))].filter((entry) => entry.row.lead_id);
+  if (forLeads.length === 0) return inserted;
+  const byLead = new Map<string, { delta: number; entries: typeof forLeads }>();
+  for (const entry of forLeads) {
+    const lead = byLead.get(entry.row.lead_id!) ?? { delta: 0, entries: [] };
+    lead.delta += Number(entry.row.weight) * decayFactor(now.getTime() - new Date(entry.row.fired_at).getTime(), rules.halfLifeMs);
+    lead.entries.push(entry);
+    byLead.set(entry.row.lead_id!, lead);
+  }
+  const after = await store.addToScores(tx, tenantId, [...byLead].map(([leadId, lead]) => ({ leadId, delta: lead.delta })), now, rules.halfLifeMs);
+  for (const [leadId, lead] of byLead) {
+    const sum = after.get(leadId) ?? lead.delta;
+    const score = roundScore(scoreOfSum(sum));
+    for (const { row, backfilled } of lead.entries) {
+      const signal = signalView(row);
+      await emit(tx, { tenantId, type: SIGNAL_FIRED, id: `${SIGNAL_FIRED}:${row.id}`, data: { lead: { id: leadId }, signal, score, backfilled } });
+      if (row.kind === 'silence') await emit(tx, { tenantId, type: LEAD_GOING_SILENT, id: `${LEAD_GOING_SILENT}:${row.id}`, data: { lead: { id: leadId }, signal, score } });
+    }
+    const first = lead.entries[0]!.row;
+    for (const threshold of crossedThresholds(rules.thresholds, scoreOfSum(sum - lead.delta), scoreOfSum(sum))) {
+      await emit(tx, {
+        tenantId,
+        type: threshold.event,
+        id: `${threshold.event}:${first.id}`,
+        data: { lead: { id: leadId }, score, threshold: threshold.score, signals: lead.entries.map((entry) => signalView(entry.row)) },
+      });
+    }
+  }
+  return inserted;
+}

@@ -1,0 +1,465 @@
+import type { LocalizedText, SignalKind, SignalRuleSet } from '@huashu/core';
+import type { Queryable } from '../platform/db/types.js';
+
+/** All SQL of the signals domain's tables (rules, visitors, signals, scores, silences, share links). */
+
+// ——— Rule sets ———
+
+export interface RuleSetRow {
+  version: number;
+  rules: SignalRuleSet;
+  created_by: string | null;
+  created_at: Date | string;
+}
+
+export async function liveRuleVersion(q: Queryable, tenantId: string): Promise<number> {
+  const result = await q.query<{ version: number }>(`SELECT version FROM signal_rule_sets WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, [tenantId]);
+  return result.rows[0]?.version ?? 0;
+}
+
+export async function ruleSet(q: Queryable, tenantId: string, version?: number): Promise<RuleSetRow | undefined> {
+  const result = await q.query<RuleSetRow>(
+    version === undefined
+      ? `SELECT version, rules, created_by, created_at FROM signal_rule_sets WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`
+      : `SELECT version, rules, created_by, created_at FROM signal_rule_sets WHERE tenant_id = $1 AND version = $2`,
+    version === undefined ? [tenantId] : [tenantId, version],
+  );
+  return result.rows[0];
+}
+
+export async function ruleVersions(q: Queryable, tenantId: string, limit: number): Promise<RuleSetRow[]> {
+  const result = await q.query<RuleSetRow>(
+    `SELECT version, rules, created_by, created_at FROM signal_rule_sets WHERE tenant_id = $1 ORDER BY version DESC LIMIT $2`,
+    [tenantId, limit],
+  );
+  return result.rows;
+}
+
+/** Appends the next version; concurrent PUTs of one tenant queue on a transaction lock, so versions never collide. */
+export async function appendRuleSet(tx: Queryable, tenantId: string, rules: SignalRuleSet, createdBy: string | null): Promise<RuleSetRow> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('signal-rules:' || $1::text, 0))`, [tenantId]);
+  const result = await tx.query<RuleSetRow>(
+    `INSERT INTO signal_rule_sets (tenant_id, version, rules, created_by)
+     SELECT $1, coalesce(max(version), 0) + 1, $2::jsonb, $3 FROM signal_rule_sets WHERE tenant_id = $1
+     RETURNING version, rules, created_by, created_at`,
+    [tenantId, JSON.stringify(rules), createdBy],
+  );
+  return result.rows[0]!;
+}
+
+// ——— Visitors ———
+
+/** Links anonymous visitors to leads; the first link of a visitor wins. Returns the links that are new. */
+export async function linkVisitors(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<{ anonymousId: string; leadId: string }[]> {
+  if (links.length === 0) return [];
+  const result = await q.query<{ anonymous_id: string; lead_id: string }>(
+    `INSERT INTO signal_visitors (tenant_id, anonymous_id, lead_id)
+     SELECT $1, a, l FROM unnest($2::text[], $3::text[]) AS u(a, l)
+     ON CONFLICT (tenant_id, anonymous_id) DO NOTHING
+     RETURNING anonymous_id, lead_id`,
+    [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
+  );
+  return result.rows.map((row) => ({ anonymousId: row.anonymous_id, leadId: row.lead_id }));
+}
+
+export async function leadsOfVisitors(q: Queryable, tenantId: string, anonymousIds: readonly string[]): Promise<Map<string, string>> {
+  if (anonymousIds.length === 0) return new Map();
+  const result = await q.query<{ anonymous_id: string; lead_id: string }>(
+    `SELECT anonymous_id, lead_id FROM signal_visitors WHERE tenant_id = $1 AND anonymous_id = ANY($2::text[])`,
+    [tenantId, anonymousIds],
+  );
+  return new Map(result.rows.map((row) => [row.anonymous_id, row.lead_id]));
+}
+
+export async function visitorsOfLeads(q: Queryable, tenantId: string, leadIds: readonly string[]): Promise<{ anonymousId: string; leadId: string }[]> {
+  if (leadIds.length === 0) return [];
+  const result = await q.query<{ anonymous_id: string; lead_id: string }>(
+    `SELECT anonymous_id, lead_id FROM signal_visitors WHERE tenant_id = $1 AND lead_id = ANY($2::text[])`,
+    [tenantId, leadIds],
+  );
+  return result.rows.map((row) => ({ anonymousId: row.anonymous_id, leadId: row.lead_id }));
+}
+
+export async function moveVisitors(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<void> {
+  await q.query(`UPDATE signal_visitors SET lead_id = $3 WHERE tenant_id = $1 AND lead_id = $2`, [tenantId, fromLeadId, toLeadId]);
+}
+
+/**
+ * Serialises evaluations of the same subjects (a lead, or an anonymous
+ * visitor) across concurrent batches: the second waits, then sees the
+ * first's events. Taken in one sorted order, so two batches cannot deadlock.
+ */
+export async function lockSubjects(q: Queryable, tenantId: string, subjects: readonly string[]): Promise<void> {
+  if (subjects.length === 0) return;
+  await q.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended('signal-subject:' || s.tenant_id || ':' || s.k, 0))
+     FROM (SELECT $1::text AS tenant_id, k FROM unnest($2::text[]) AS k ORDER BY k) s`,
+    [tenantId, [...new Set(subjects)]],
+  );
+}
+
+// ——— Signals ———
+
+export interface NewSignal {
+  ruleId: string;
+  keyMessageId: string;
+  kind: SignalKind;
+  rulesVersion: number;
+  leadId: string | null;
+  anonymousId: string | null;
+  weight: number;
+  firedAt: Date;
+  messageIds: string[];
+  label: LocalizedText;
+  explanation: LocalizedText;
+}
+
+export interface SignalRow {
+  id: string;
+  rule_id: string;
+  key_message_id: string;
+  kind: SignalKind;
+  rules_version: number;
+  lead_id: string | null;
+  anonymous_id: string | null;
+  weight: number;
+  fired_at: Date | string;
+  message_ids: string[];
+  label: LocalizedText;
+  explanation: LocalizedText;
+}
+
+const SIGNAL_COLUMNS = 'id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation';
+
+/** Inserts signals not yet fired (rule + key event); returns only the new ones. */
+export async function insertSignals(q: Queryable, tenantId: string, signals: readonly NewSignal[]): Promise<SignalRow[]> {
+  if (signals.length === 0) return [];
+  const col = <T>(pick: (signal: NewSignal) => T) => signals.map(pick);
+  const result = await q.query<SignalRow>(
+    `INSERT INTO signals (tenant_id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
+     SELECT $1, r, k, kd, v, l, a, w, f, ARRAY(SELECT jsonb_array_elements_text(m::jsonb)), lb::jsonb, ex::jsonb
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::float8[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
+       AS u(r, k, kd, v, l, a, w, f, m, lb, ex)
+     ON CONFLICT (tenant_id, rule_id, key_message_id) DO NOTHING
+     RETURNING ${SIGNAL_COLUMNS}`,
+    [
+      tenantId,
+      col((s) => s.ruleId),
+      col((s) => s.keyMessageId),
+      col((s) => s.kind),
+      col((s) => s.rulesVersion),
+      col((s) => s.leadId),
+      col((s) => s.anonymousId),
+      col((s) => s.weight),
+      col((s) => s.firedAt.toISOString()),
+      col((s) => JSON.stringify(s.messageIds)),
+      col((s) => JSON.stringify(s.label)),
+      col((s) => JSON.stringify(s.explanation)),
+    ],
+  );
+  return result.rows;
+}
+
+/** An anonymous visitor's signals join the lead it was identified as. */
+export async function assignVisitorSignals(q: Queryable, tenantId: string, anonymousId: string, leadId: string): Promise<SignalRow[]> {
+  const result = await q.query<SignalRow>(
+    `UPDATE signals SET lead_id = $3 WHERE tenant_id = $1 AND anonymous_id = $2 AND lead_id IS NULL RETURNING ${SIGNAL_COLUMNS}`,
+    [tenantId, anonymousId, leadId],
+  );
+  return result.rows;
+}
+
+export async function moveLeadSignals(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<number> {
+  const result = await q.query(`UPDATE signals SET lead_id = $3 WHERE tenant_id = $1 AND lead_id = $2`, [tenantId, fromLeadId, toLeadId]);
+  return result.rowCount;
+}
+
+export async function signalsOfLead(q: Queryable, tenantId: string, leadId: string, limit: number): Promise<SignalRow[]> {
+  const result = await q.query<SignalRow>(
+    `SELECT ${SIGNAL_COLUMNS} FROM signals WHERE tenant_id = $1 AND lead_id = $2 ORDER BY fired_at DESC, id LIMIT $3`,
+    [tenantId, leadId, limit],
+  );
+  return result.rows;
+}
+
+/**
+ * Σ w·2^(−(now − t)/h) over a lead's signals, for all of them and for those
+ * older than `windowMs` (the trend's earlier score is the latter moved back
+ * by the window).
+ */
+export async function decayedSumsOfLead(q: Queryable, tenantId: string, leadId: string, now: Date, halfLifeMs: number, windowMs: number): Promise<{ all: number; older: number; count: number }> {
+  const result = await q.query<{ all_sum: number | null; older_sum: number | null; n: number }>(
+    `SELECT sum(weight * power(2::float8, -(extract(epoch FROM ($3::timestamptz - fired_at)) * 1000) / $4::float8)) AS all_sum,
+            sum(weight * power(2::float8, -(extract(epoch FROM ($3::timestamptz - fired_at)) * 1000) / $4::float8))
+              FILTER (WHERE fired_at <= $3::timestamptz - $5::float8 * interval '1 millisecond') AS older_sum,
+            count(*)::int AS n
+     FROM signals WHERE tenant_id = $1 AND lead_id = $2 AND fired_at <= $3::timestamptz`,
+    [tenantId, leadId, now.toISOString(), halfLifeMs, windowMs],
+  );
+  const row = result.rows[0];
+  return { all: Number(row?.all_sum ?? 0), older: Number(row?.older_sum ?? 0), count: row?.n ?? 0 };
+}
+
+/** Every lead's signals as (lead, weight, time), for the dry-run's "before". */
+export async function leadSignalWeights(q: Queryable, tenantId: string, leadIds: readonly string[]): Promise<{ lead_id: string; weight: number; fired_at: Date | string }[]> {
+  if (leadIds.length === 0) return [];
+  const result = await q.query<{ lead_id: string; weight: number; fired_at: Date | string }>(
+    `SELECT lead_id, weight, fired_at FROM signals WHERE tenant_id = $1 AND lead_id = ANY($2::text[])`,
+    [tenantId, leadIds],
+  );
+  return result.rows;
+}
+
+// ——— Scores ———
+
+export interface ScoreRow {
+  lead_id: string;
+  sum: number;
+  sum_at: Date | string;
+  half_life_ms: number | string;
+}
+
+/**
+ * Adds each lead's decayed delta (as of `now`) to its running sum, decaying
+ * the stored sum to `now` first. A row kept under another half-life is
+ * recomputed from the lead's signals instead (which already include the new
+ * ones). Returns the sums after.
+ */
+export async function addToScores(q: Queryable, tenantId: string, deltas: readonly { leadId: string; delta: number }[], now: Date, halfLifeMs: number): Promise<Map<string, number>> {
+  if (deltas.length === 0) return new Map();
+  const result = await q.query<{ lead_id: string; sum: number }>(
+    `INSERT INTO signal_scores AS s (tenant_id, lead_id, sum, sum_at, half_life_ms)
+     SELECT $1, l, d, $4::timestamptz, $5::bigint FROM unnest($2::text[], $3::float8[]) AS u(l, d)
+     ON CONFLICT (tenant_id, lead_id) DO UPDATE SET
+       sum = CASE WHEN s.half_life_ms = EXCLUDED.half_life_ms
+         THEN s.sum * power(2::float8, -(extract(epoch FROM (EXCLUDED.sum_at - s.sum_at)) * 1000) / s.half_life_ms::float8) + EXCLUDED.sum
+         ELSE (SELECT coalesce(sum(g.weight * power(2::float8, -(extract(epoch FROM (EXCLUDED.sum_at - g.fired_at)) * 1000) / EXCLUDED.half_life_ms::float8)), 0)
+               FROM signals g WHERE g.tenant_id = s.tenant_id AND g.lead_id = s.lead_id) END,
+       sum_at = EXCLUDED.sum_at,
+       half_life_ms = EXCLUDED.half_life_ms
+     RETURNING lead_id, sum`,
+    [tenantId, deltas.map((d) => d.leadId), deltas.map((d) => d.delta), now.toISOString(), halfLifeMs],
+  );
+  return new Map(result.rows.map((row) => [row.lead_id, Number(row.sum)]));
+}
+
+/** Rebuilds the running sums of `leadIds` (all of the tenant's when absent) from their signals, as of `now`. */
+export async function recomputeScores(q: Queryable, tenantId: string, now: Date, halfLifeMs: number, leadIds?: readonly string[]): Promise<Map<string, number>> {
+  const result = await q.query<{ lead_id: string; sum: number }>(
+    `INSERT INTO signal_scores AS s (tenant_id, lead_id, sum, sum_at, half_life_ms)
+     SELECT $1, g.lead_id, sum(g.weight * power(2::float8, -(extract(epoch FROM ($2::timestamptz - g.fired_at)) * 1000) / $3::float8)), $2::timestamptz, $3::bigint
+     FROM signals g WHERE g.tenant_id = $1 AND g.lead_id IS NOT NULL AND ($4::text[] IS NULL OR g.lead_id = ANY($4::text[]))
+     GROUP BY g.lead_id
+     ON CONFLICT (tenant_id, lead_id) DO UPDATE SET sum = EXCLUDED.sum, sum_at = EXCLUDED.sum_at, half_life_ms = EXCLUDED.half_life_ms
+     RETURNING lead_id, sum`,
+    [tenantId, now.toISOString(), halfLifeMs, leadIds ?? null],
+  );
+  return new Map(result.rows.map((row) => [row.lead_id, Number(row.sum)]));
+}
+
+export async function deleteScore(q: Queryable, tenantId: string, leadId: string): Promise<void> {
+  await q.query(`DELETE FROM signal_scores WHERE tenant_id = $1 AND lead_id = $2`, [tenantId, leadId]);
+}
+
+export async function scoreRows(q: Queryable, tenantId: string, leadIds: readonly string[]): Promise<ScoreRow[]> {
+  if (leadIds.length === 0) return [];
+  const result = await q.query<ScoreRow>(`SELECT lead_id, sum, sum_at, half_life_ms FROM signal_scores WHERE tenant_id = $1 AND lead_id = ANY($2::text[])`, [tenantId, leadIds]);
+  return result.rows;
+}
+
+export async function allScoreRows(q: Queryable, tenantId: string): Promise<ScoreRow[]> {
+  const result = await q.query<ScoreRow>(`SELECT lead_id, sum, sum_at, half_life_ms FROM signal_scores WHERE tenant_id = $1`, [tenantId]);
+  return result.rows;
+}
+
+// ——— Silences ———
+
+export interface NewSilence {
+  ruleId: string;
+  anchorMessageId: string;
+  rulesVersion: number;
+  leadId: string | null;
+  anonymousId: string | null;
+  anchoredAt: Date;
+  dueAt: Date;
+  /** Already broken by an expected event that arrived before its anchor. */
+  satisfied: boolean;
+  weight: number;
+  label: LocalizedText;
+  explanation: LocalizedText;
+}
+
+export async function insertSilences(q: Queryable, tenantId: string, silences: readonly NewSilence[]): Promise<void> {
+  if (silences.length === 0) return;
+  const col = <T>(pick: (silence: NewSilence) => T) => silences.map(pick);
+  await q.query(
+    `INSERT INTO signal_silences (tenant_id, rule_id, anchor_message_id, rules_version, lead_id, anonymous_id, anchored_at, due_at, state, settled_at, weight, label, explanation)
+     SELECT $1, r, m, v, l, a, t, d, CASE WHEN s THEN 'satisfied' ELSE 'pending' END, CASE WHEN s THEN now() END, w, lb::jsonb, ex::jsonb
+     FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::float8[], $11::text[], $12::text[])
+       AS u(r, m, v, l, a, t, d, s, w, lb, ex)
+     ON CONFLICT (tenant_id, rule_id, anchor_message_id) DO NOTHING`,
+    [
+      tenantId,
+      col((s) => s.ruleId),
+      col((s) => s.anchorMessageId),
+      col((s) => s.rulesVersion),
+      col((s) => s.leadId),
+      col((s) => s.anonymousId),
+      col((s) => s.anchoredAt.toISOString()),
+      col((s) => s.dueAt.toISOString()),
+      col((s) => s.satisfied),
+      col((s) => s.weight),
+      col((s) => JSON.stringify(s.label)),
+      col((s) => JSON.stringify(s.explanation)),
+    ],
+  );
+}
+
+/** Pending silences of these rules and subjects broken by an expected event at `at` (anchor ≤ at ≤ due). */
+export async function satisfySilences(q: Queryable, tenantId: string, expected: readonly { ruleId: string; leadId: string | null; anonymousId: string | null; at: Date }[]): Promise<number> {
+  if (expected.length === 0) return 0;
+  const result = await q.query(
+    `UPDATE signal_silences s SET state = 'satisfied', settled_at = now()
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS e(r, l, a, t)
+     WHERE s.tenant_id = $1 AND s.state = 'pending' AND s.rule_id = e.r
+       AND ((e.l IS NOT NULL AND s.lead_id = e.l) OR (e.l IS NULL AND s.lead_id IS NULL AND s.anonymous_id = e.a))
+       AND s.anchored_at <= e.t AND e.t <= s.due_at`,
+    [tenantId, expected.map((e) => e.ruleId), expected.map((e) => e.leadId), expected.map((e) => e.anonymousId), expected.map((e) => e.at.toISOString())],
+  );
+  return result.rowCount;
+}
+
+export interface SilenceRow {
+  tenant_id: string;
+  rule_id: string;
+  anchor_message_id: string;
+  rules_version: number;
+  lead_id: string | null;
+  anonymous_id: string | null;
+  anchored_at: Date | string;
+  due_at: Date | string;
+  weight: number;
+  label: LocalizedText;
+  explanation: LocalizedText;
+}
+
+const SILENCE_COLUMNS = 'tenant_id, rule_id, anchor_message_id, rules_version, lead_id, anonymous_id, anchored_at, due_at, weight, label, explanation';
+const SILENCE_COLUMNS_OF_S = SILENCE_COLUMNS.split(', ').map((column) => 's.' + column).join(', ');
+
+/**
+ * Claims due silences of every tenant and marks them fired, in the caller's
+ * transaction: a concurrent sweep skips the locked rows, so each fires once.
+ */
+export async function claimDueSilences(tx: Queryable, now: Date, limit: number): Promise<SilenceRow[]> {
+  const result = await tx.query<SilenceRow>(
+    `UPDATE signal_silences s SET state = 'fired', settled_at = $1::timestamptz
+     FROM (SELECT tenant_id, rule_id, anchor_message_id FROM signal_silences
+           WHERE state = 'pending' AND due_at <= $1::timestamptz ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+     WHERE s.tenant_id = due.tenant_id AND s.rule_id = due.rule_id AND s.anchor_message_id = due.anchor_message_id
+     RETURNING ${SILENCE_COLUMNS_OF_S}`,
+    [now.toISOString(), limit],
+  );
+  return result.rows;
+}
+
+export async function pendingSilencesOf(q: Queryable, tenantId: string, leadId: string): Promise<SilenceRow[]> {
+  const result = await q.query<SilenceRow>(`SELECT ${SILENCE_COLUMNS} FROM signal_silences WHERE tenant_id = $1 AND lead_id = $2 AND state = 'pending'`, [tenantId, leadId]);
+  return result.rows;
+}
+
+export async function settleSilences(q: Queryable, tenantId: string, keys: readonly { ruleId: string; anchorMessageId: string }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await q.query(
+    `UPDATE signal_silences s SET state = 'satisfied', settled_at = now()
+     FROM unnest($2::text[], $3::text[]) AS k(r, m)
+     WHERE s.tenant_id = $1 AND s.rule_id = k.r AND s.anchor_message_id = k.m AND s.state = 'pending'`,
+    [tenantId, keys.map((k) => k.ruleId), keys.map((k) => k.anchorMessageId)],
+  );
+}
+
+export async function assignVisitorSilences(q: Queryable, tenantId: string, anonymousId: string, leadId: string): Promise<void> {
+  await q.query(`UPDATE signal_silences SET lead_id = $3 WHERE tenant_id = $1 AND anonymous_id = $2 AND lead_id IS NULL`, [tenantId, anonymousId, leadId]);
+}
+
+export async function moveLeadSilences(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<void> {
+  await q.query(`UPDATE signal_silences SET lead_id = $3 WHERE tenant_id = $1 AND lead_id = $2`, [tenantId, fromLeadId, toLeadId]);
+}
+
+// ——— Share links ———
+
+export interface ShareLinkRow {
+  id: string;
+  tenant_id: string;
+  lead_id: string;
+  target_url: string;
+  title: string;
+  created_at: Date | string;
+}
+
+export async function insertShareLink(q: Queryable, tenantId: string, link: { id: string; leadId: string; url: string; title: string; createdBy: string | null }): Promise<ShareLinkRow> {
+  const result = await q.query<ShareLinkRow>(
+    `INSERT INTO share_links (id, tenant_id, lead_id, target_url, title, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id, tenant_id, lead_id, target_url, title, created_at`,
+    [link.id, tenantId, link.leadId, link.url, link.title, link.createdBy],
+  );
+  return result.rows[0]!;
+}
+
+/** A short link as the public redirect sees it: its id names its tenant. */
+export async function findShareLinkById(q: Queryable, id: string): Promise<ShareLinkRow | undefined> {
+  const result = await q.query<ShareLinkRow>(`SELECT id, tenant_id, lead_id, target_url, title, created_at FROM share_links WHERE id = $1`, [id]);
+  return result.rows[0];
+}
+
+export async function findShareLink(q: Queryable, tenantId: string, id: string): Promise<ShareLinkRow | undefined> {
+  const result = await q.query<ShareLinkRow>(`SELECT id, tenant_id, lead_id, target_url, title, created_at FROM share_links WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return result.rows[0];
+}
+
+export async function shareLinksByIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<Map<string, ShareLinkRow>> {
+  if (ids.length === 0) return new Map();
+  const result = await q.query<ShareLinkRow>(
+    `SELECT id, tenant_id, lead_id, target_url, title, created_at FROM share_links WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+    [tenantId, ids],
+  );
+  return new Map(result.rows.map((row) => [row.id, row]));
+}
+
+export interface NewView {
+  messageId: string;
+  linkId: string;
+  kind: 'open' | 'dwell';
+  section: string | null;
+  activeSeconds: number;
+  device: string | null;
+  referrerHost: string | null;
+  occurredAt: Date;
+}
+
+export async function insertViews(q: Queryable, tenantId: string, views: readonly NewView[]): Promise<void> {
+  if (views.length === 0) return;
+  const col = <T>(pick: (view: NewView) => T) => views.map(pick);
+  await q.query(
+    `INSERT INTO share_link_views (tenant_id, message_id, link_id, kind, section, active_seconds, device, referrer_host, occurred_at)
+     SELECT $1, m, l, k, s, a, d, r, o FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::text[], $9::timestamptz[]) AS u(m, l, k, s, a, d, r, o)
+     ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+    [tenantId, col((v) => v.messageId), col((v) => v.linkId), col((v) => v.kind), col((v) => v.section), col((v) => v.activeSeconds), col((v) => v.device), col((v) => v.referrerHost), col((v) => v.occurredAt.toISOString())],
+  );
+}
+
+export interface ViewRow {
+  kind: 'open' | 'dwell';
+  section: string | null;
+  active_seconds: number;
+  device: string | null;
+  referrer_host: string | null;
+  occurred_at: Date | string;
+}
+
+export async function viewsOfLink(q: Queryable, tenantId: string, linkId: string): Promise<ViewRow[]> {
+  const result = await q.query<ViewRow>(
+    `SELECT kind, section, active_seconds, device, referrer_host, occurred_at FROM share_link_views WHERE tenant_id = $1 AND link_id = $2 ORDER BY occurred_at`,
+    [tenantId, linkId],
+  );
+  return result.rows;
+}
