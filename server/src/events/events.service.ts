@@ -97,6 +97,12 @@ export async function countDocumentDownloads(db: Queryable, tenantId: string, le
 
 export type { EventQuery, StoredEvent } from './events.store.js';
 
+/** Stored events by messageId (a job re-evaluating a batch reads them back). */
+export async function eventsByMessageIds(db: Queryable, tenantId: string, messageIds: readonly string[]): Promise<StoredEvent[]> {
+  if (messageIds.length === 0) return [];
+  return store.selectEventsByIds(db, tenantId, messageIds);
+}
+
 /** Stored behaviour events, for rules that look at history (sequences, the signals dry-run, a lead's activity). */
 export async function listEvents(db: Queryable, tenantId: string, query: EventQuery): Promise<StoredEvent[]> {
   return store.selectEvents(db, tenantId, query);

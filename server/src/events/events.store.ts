@@ -68,6 +68,34 @@ export interface EventQuery {
   newestFirst?: boolean;
 }
 
+export async function selectEventsByIds(db: Queryable, tenantId: string, messageIds: readonly string[]): Promise<StoredEvent[]> {
+  const result = await db.query<StoredEventRow>(
+    `SELECT message_id, type, event, anonymous_id, lead_id, properties, occurred_at FROM events WHERE tenant_id = $1 AND message_id = ANY($2::text[]) ORDER BY occurred_at, message_id`,
+    [tenantId, messageIds],
+  );
+  return result.rows.map(toStoredEvent);
+}
+
+interface StoredEventRow {
+  message_id: string;
+  type: string;
+  event: string | null;
+  anonymous_id: string | null;
+  lead_id: string | null;
+  properties: Record<string, unknown>;
+  occurred_at: Date | string;
+}
+
+const toStoredEvent = (row: StoredEventRow): StoredEvent => ({
+  messageId: row.message_id,
+  type: row.type,
+  event: row.event,
+  anonymousId: row.anonymous_id,
+  leadId: row.lead_id,
+  properties: row.properties ?? {},
+  occurredAt: new Date(row.occurred_at),
+});
+
 /** Events by subject, name and time (see `EventQuery`); the subject filter uses the lead and anonymous-id indexes. */
 export async function selectEvents(db: Queryable, tenantId: string, query: EventQuery): Promise<StoredEvent[]> {
   const params: unknown[] = [tenantId, query.from, query.to];
@@ -80,19 +108,11 @@ export async function selectEvents(db: Queryable, tenantId: string, query: Event
     where.push(`(lead_id = ANY(${param(query.leadIds ?? [])}::text[]) OR anonymous_id = ANY(${param(query.anonymousIds ?? [])}::text[]))`);
   }
   if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
-  const result = await db.query<{ message_id: string; type: string; event: string | null; anonymous_id: string | null; lead_id: string | null; properties: Record<string, unknown>; occurred_at: Date | string }>(
+  const result = await db.query<StoredEventRow>(
     `SELECT message_id, type, event, anonymous_id, lead_id, properties, occurred_at FROM events
      WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 AND ${where.join(' AND ')}
      ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
     params,
   );
-  return result.rows.map((row) => ({
-    messageId: row.message_id,
-    type: row.type,
-    event: row.event,
-    anonymousId: row.anonymous_id,
-    leadId: row.lead_id,
-    properties: row.properties ?? {},
-    occurredAt: new Date(row.occurred_at),
-  }));
+  return result.rows.map(toStoredEvent);
 }

@@ -17,9 +17,9 @@ import {
   type SignalEvent,
   type SignalRuleSet,
 } from '@huashu/core';
-import { listEvents, type EventRow, type StoredEvent } from '../events/index.js';
+import { eventsByMessageIds, listEvents, type EventRow, type StoredEvent } from '../events/index.js';
 import type { Queryable } from '../platform/db/types.js';
-import { emit } from '../platform/jobs/index.js';
+import { emit, enqueue } from '../platform/jobs/index.js';
 import * as store from './signals.store.js';
 import type { NewSignal, SignalRow } from './signals.store.js';
 
@@ -111,12 +111,49 @@ const linkIdOf = (properties: Record<string, unknown>): string | undefined => {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_LINK_ID_LENGTH ? id : undefined;
 };
 
+/** The job that evaluates a batch again when evaluating it on ingest failed. */
+export const EVALUATE_JOB = 'signals.evaluate';
+const SAVEPOINT = 'signals_evaluation';
+
 /**
- * The events hook: links visitors to leads (identify, events carrying both
+ * The events hook, always inside the transaction that stores the batch.
+ * Evaluation runs under a savepoint: should it fail, only its own writes are
+ * rolled back, the events are stored all the same, and a job evaluates them
+ * again (with retries) — a fault in rule evaluation never loses an event.
+ */
+export async function onEventsStored(tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    await evaluateStored(tx, tenantId, rows, receivedAt);
+    await tx.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  } catch {
+    await tx.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await enqueue(tx, { type: EVALUATE_JOB, tenantId, payload: { messageIds: rows.map((row) => row.messageId), receivedAt: receivedAt.toISOString() } });
+  }
+}
+
+/** The job's side: the batch read back and evaluated in a transaction of its own (a throw retries the job). */
+export async function evaluateAgain(tx: Queryable, tenantId: string, messageIds: readonly string[], receivedAt: Date): Promise<void> {
+  const stored = await eventsByMessageIds(tx, tenantId, messageIds);
+  const rows: EventRow[] = stored.map((event) => ({
+    messageId: event.messageId,
+    type: event.type,
+    event: event.event,
+    anonymousId: event.anonymousId,
+    leadId: event.leadId,
+    properties: JSON.stringify(event.properties),
+    occurredAt: event.occurredAt.toISOString(),
+  }));
+  await evaluateStored(tx, tenantId, rows, receivedAt);
+}
+
+/**
+ * Links visitors to leads (identify, events carrying both
  * ids, share-link events), records share-link views, evaluates the live rules,
  * and back-fills the history of every newly identified visitor.
  */
-export async function onEventsStored(tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date): Promise<void> {
+async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date): Promise<void> {
   const now = receivedAt;
   const links = new Map<string, string>();
   for (const row of rows) if (row.anonymousId && row.leadId && !links.has(row.anonymousId)) links.set(row.anonymousId, row.leadId);

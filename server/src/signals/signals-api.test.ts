@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../platform/db/types.js';
 import { testEngines } from '../testing/engines.js';
 import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { createJobRunner } from '../platform/jobs/index.js';
+import { evaluateJob } from './signals.jobs.js';
 import { leadIntent, sweepSilences } from './signals.service.js';
 
 const MIN = 60_000;
@@ -275,6 +277,22 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       const bad = await server.call('POST', '/v1/signal-rules/dry-run', { key: t.secretKey, body: { rules: { ...RULES, sequences: [{ ...RULES.sequences[0], steps: [COMPARISON] }] }, days: 7 } });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'rules.sequences.0.steps', message: expect.stringMatching(/^rule "evaluating_competitors":/) });
+    });
+  });
+
+  describe('a fault in evaluation', () => {
+    it('loses no event: the batch is stored and a job evaluates it again', async () => {
+      const t = await server.tenant();
+      const lead = await newLead(t);
+      // A live rule set the engine cannot compile (as a bug would leave it): evaluation throws.
+      await db.query(`INSERT INTO signal_rule_sets (tenant_id, version, rules) VALUES ($1, 1, $2::jsonb)`, [t.id, JSON.stringify({ ...RULES, halfLife: 'bogus' })]);
+      const poc = event({ event: 'poc_requested', leadId: lead }, MIN);
+      expect((await send([poc], t)).accepted).toBe(1);
+      expect((await db.query(`SELECT 1 FROM events WHERE tenant_id = $1 AND message_id = $2`, [t.id, poc.messageId])).rows).toHaveLength(1);
+      expect((await db.query(`SELECT 1 FROM signals WHERE tenant_id = $1`, [t.id])).rows).toEqual([]);
+      await server.call('PUT', '/v1/signal-rules', { key: t.secretKey, body: RULES });
+      await createJobRunner(server.running.ctx, [evaluateJob], { housekeeping: false }).drain();
+      expect((await intent(lead, t)).signals.map((s: { ruleId: string }) => s.ruleId)).toEqual(['poc_requested']);
     });
   });
 

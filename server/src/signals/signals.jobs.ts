@@ -1,4 +1,5 @@
-import type { JobDefinition } from '../platform/jobs/index.js';
+import { JobError, type JobDefinition } from '../platform/jobs/index.js';
+import { EVALUATE_JOB, evaluateAgain } from './evaluation.js';
 import { sweepSilences } from './signals.service.js';
 
 /** Silence windows are days long; a minute's delay in noticing one closed is nothing. */
@@ -17,4 +18,15 @@ export const silenceSweepJob: JobDefinition = {
   },
 };
 
-export const signalJobs: readonly JobDefinition[] = [silenceSweepJob];
+/** A batch whose evaluation failed on ingest, evaluated again (its events were stored regardless). */
+export const evaluateJob: JobDefinition = {
+  type: EVALUATE_JOB,
+  async handler(ctx, job) {
+    const payload = job.payload as { messageIds?: unknown; receivedAt?: unknown };
+    if (!job.tenantId || !Array.isArray(payload.messageIds) || typeof payload.receivedAt !== 'string') throw new JobError('malformed_payload', 'signals.evaluate needs messageIds and receivedAt', { retry: false });
+    const messageIds = payload.messageIds.filter((id): id is string => typeof id === 'string');
+    await ctx.db.transaction((tx) => evaluateAgain(tx, job.tenantId!, messageIds, new Date(payload.receivedAt as string)));
+  },
+};
+
+export const signalJobs: readonly JobDefinition[] = [silenceSweepJob, evaluateJob];

@@ -68,7 +68,8 @@ export async function putRules(db: Database, tenantId: string, rules: SignalRule
     const previous = await store.ruleSet(tx, tenantId);
     const row = await store.appendRuleSet(tx, tenantId, rules, actor);
     const halfLifeMs = isoDurationMs(parseIsoDuration(rules.halfLife)!);
-    if (previous && isoDurationMs(parseIsoDuration(previous.rules.halfLife)!) !== halfLifeMs) await store.recomputeScores(tx, tenantId, now, halfLifeMs);
+    const previousHalfLife = previous && parseIsoDuration(previous.rules.halfLife);
+    if (previous && (!previousHalfLife || isoDurationMs(previousHalfLife) !== halfLifeMs)) await store.recomputeScores(tx, tenantId, now, halfLifeMs);
     return rulesResponse(row);
   });
 }
