@@ -7,11 +7,11 @@ import { pipelineModule } from './pipeline/index.js';
 import type { DomainModule } from './platform/module.js';
 import { packsModule } from './packs/index.js';
 import { pointsModule } from './points/index.js';
-import { evaluateOnIngest, intentEnricher, signalsModule } from './signals/index.js';
+import { evaluateOnIngest, intentEnricher, intentRanker, signalsModule } from './signals/index.js';
 import { webhooksModule } from './webhooks/index.js';
 
 // Signals contribute `lead.intent` to leads and evaluate rules as events are stored; neither domain imports signals.
-const leadsModule = createLeadsModule({ enrichers: [intentEnricher] });
+const leadsModule = createLeadsModule({ enrichers: [intentEnricher], ranker: intentRanker });
 const eventsModule = createEventsModule({ onStored: evaluateOnIngest });
 
 /** Every domain the server runs, in the order their demo data is seeded. */

@@ -11,7 +11,7 @@ import { slaPolicy } from './sla.js';
 import { createSource, putAssignmentRules } from './sources.service.js';
 import { findSourceBySlug } from './sources.store.js';
 
-export type { LeadEnricher } from './leads.service.js';
+export type { LeadEnricher, LeadRanker } from './leads.service.js';
 
 const HOUR = 3600_000;
 

@@ -17,7 +17,7 @@ import {
 import type { Principal } from '../platform/auth/authenticate.js';
 import { defineRoute, type RouteSpec } from '../platform/http/route.js';
 import { parseOrThrow, storageIssues } from '../platform/validation.js';
-import { captureLead, getLead, listLeads, recordFirstResponse, unmergeLead, type LeadEnricher, type Viewer } from './leads.service.js';
+import { captureLead, getLead, listLeads, recordFirstResponse, unmergeLead, type LeadEnricher, type LeadRanker, type Viewer } from './leads.service.js';
 import { createSource, getAssignmentRules, listSources, putAssignmentRules, receiveWebhook, rotateSourceSecret } from './sources.service.js';
 
 const viewerOf = (principal: Principal): Viewer => ({ repId: principal.kind === 'rep' ? principal.rep.repId : null });
@@ -29,6 +29,8 @@ const INBOUND_BODY_LIMIT = '1mb';
 export interface LeadRouteOptions {
   /** Contributors to `GET /v1/leads/:id` (the signals domain's `intent`). */
   enrichers?: readonly LeadEnricher[];
+  /** Scores for `GET /v1/leads?sort=intent` (the signals domain's). */
+  ranker?: LeadRanker;
 }
 
 export function leadRoutes(options: LeadRouteOptions = {}): RouteSpec[] {
@@ -58,7 +60,7 @@ export function leadRoutes(options: LeadRouteOptions = {}): RouteSpec[] {
       auth: ['secret', 'rep'],
       query: LeadListQuery,
       response: LeadListResponse,
-      handler: ({ query, principal, ctx }) => listLeads(ctx.db, principal.tenantId, query, viewerOf(principal)),
+      handler: ({ query, principal, ctx }) => listLeads(ctx.db, principal.tenantId, query, viewerOf(principal), options.ranker),
     }),
     defineRoute({
       method: 'get',

@@ -315,20 +315,52 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   throw new HuashuError('validation_failed', 'invalid query: cursor: is not a cursor this API returned', { issues: [{ path: 'cursor', message: 'is not a cursor this API returned' }] });
 }
 
-export async function listLeads(db: Queryable, tenantId: string, query: LeadListQuery, viewer: Viewer = { repId: null }): Promise<{ leads: Lead[]; nextCursor: string | null }> {
+/**
+ * Current intent scores (0–100) of these leads, from another domain (the
+ * signals domain, wired in modules.ts): `GET /v1/leads?sort=intent`.
+ */
+export type LeadRanker = (ctx: { db: Queryable }, tenantId: string, leadIds: readonly string[]) => Promise<Map<string, number>>;
+
+/** `sort=intent` ranks at most this many leads matching the filters (the newest); pages are offsets into that ranking. */
+export const MAX_RANKED_LEADS = 5000;
+
+const OFFSET_CURSOR = 'intent';
+
+function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(JSON.stringify([CURSOR_VERSION, OFFSET_CURSOR, offset]), 'utf8').toString('base64url');
+}
+
+function decodeOffsetCursor(cursor: string): number {
+  try {
+    const [version, kind, offset] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (version === CURSOR_VERSION && kind === OFFSET_CURSOR && Number.isInteger(offset) && (offset as number) >= 0 && (offset as number) < MAX_RANKED_LEADS) return offset as number;
+  } catch {
+    // falls through to the 400
+  }
+  throw new HuashuError('validation_failed', 'invalid query: cursor: is not a cursor this API returned for sort=intent', { issues: [{ path: 'cursor', message: 'is not a cursor this API returned for sort=intent' }] });
+}
+
+export async function listLeads(db: Queryable, tenantId: string, query: LeadListQuery, viewer: Viewer = { repId: null }, ranker?: LeadRanker): Promise<{ leads: Lead[]; nextCursor: string | null }> {
   const issue = (path: string, message: string) => new HuashuError('validation_failed', `invalid query: ${path}: ${message}`, { issues: [{ path, message }] });
   const phone = query.phone === undefined ? undefined : normalisePhone(query.phone);
   if (query.phone !== undefined && !phone) throw issue('phone', PHONE_HINT);
   const email = query.email === undefined ? undefined : normaliseEmail(query.email);
   if (query.email !== undefined && !email) throw issue('email', 'is not a valid email address');
+  const filter = { phone, email, assignee: viewer.repId ?? query.assignee, source: query.source, overdue: query.overdue, createdFrom: query.createdFrom, createdTo: query.createdTo };
+  if (query.sort === 'intent') {
+    if (!ranker) throw issue('sort', 'intent is not available: this server runs without the signals domain');
+    const offset = query.cursor ? decodeOffsetCursor(query.cursor) : 0;
+    const candidates = await store.listLeads(db, tenantId, { ...filter, limit: MAX_RANKED_LEADS });
+    const scores = await ranker({ db }, tenantId, candidates.map((row) => row.id));
+    const ranked = candidates.map((row) => ({ row, score: scores.get(row.id) ?? 0 })).sort((a, b) => b.score - a.score);
+    const page = ranked.slice(offset, offset + query.limit);
+    return {
+      leads: page.map(({ row, score }) => ({ ...store.toLead(row), intent: { score: Math.round(score) } })),
+      nextCursor: offset + query.limit < ranked.length ? encodeOffsetCursor(offset + query.limit) : null,
+    };
+  }
   const rows = await store.listLeads(db, tenantId, {
-    phone,
-    email,
-    assignee: viewer.repId ?? query.assignee,
-    source: query.source,
-    overdue: query.overdue,
-    createdFrom: query.createdFrom,
-    createdTo: query.createdTo,
+    ...filter,
     after: query.cursor ? decodeCursor(query.cursor) : undefined,
     limit: query.limit + 1,
   });

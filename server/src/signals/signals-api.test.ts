@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../platform/db/types.js';
 import { testEngines } from '../testing/engines.js';
-import { startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
 import { createJobRunner } from '../platform/jobs/index.js';
 import { evaluateJob } from './signals.jobs.js';
 import { leadIntent, sweepSilences } from './signals.service.js';
@@ -277,6 +277,34 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       const bad = await server.call('POST', '/v1/signal-rules/dry-run', { key: t.secretKey, body: { rules: { ...RULES, sequences: [{ ...RULES.sequences[0], steps: [COMPARISON] }] }, days: 7 } });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.issues[0]).toMatchObject({ path: 'rules.sequences.0.steps', message: expect.stringMatching(/^rule "evaluating_competitors":/) });
+    });
+  });
+
+  describe('hottest leads', () => {
+    it('GET /v1/leads?sort=intent lists a rep’s own leads, hottest first, with their scores', async () => {
+      const t = await server.tenant();
+      await server.call('PUT', '/v1/signal-rules', { key: t.secretKey, body: RULES });
+      const assignTo = (repId: string) =>
+        server.call('PUT', '/v1/assignment-rules', { key: t.secretKey, body: { rules: [{ id: 'all', name: '全部', match: {}, strategy: 'round_robin', reps: [{ id: repId, name: repId }] }] } });
+      await assignTo('rep-a');
+      const [cold, warm, hot] = [await newLead(t), await newLead(t), await newLead(t)];
+      await assignTo('rep-b');
+      const others = await newLead(t);
+      await send([
+        event({ event: 'document_download', leadId: warm, properties: { documentId: 'case_a' } }, MIN),
+        event({ event: 'poc_requested', leadId: hot }, MIN),
+        event({ event: 'poc_requested', leadId: others }, MIN),
+        event({ event: 'poc_requested', leadId: others }, MIN),
+      ], t);
+      const token = await repTokenFor(t.secretKey, { repId: 'rep-a', name: '王磊', role: 'rep', hireDate: '2025-01-06' });
+      const first = await server.call('GET', '/v1/leads?sort=intent&limit=2', { key: token });
+      expect(first.status).toBe(200);
+      expect(first.body.leads.map((lead: { id: string; intent: { score: number } }) => [lead.id, lead.intent.score])).toEqual([[hot, 57], [warm, 18]]);
+      const next = await server.call('GET', `/v1/leads?sort=intent&limit=2&cursor=${first.body.nextCursor}`, { key: token });
+      expect(next.body).toMatchObject({ leads: [{ id: cold, intent: { score: 0 } }], nextCursor: null });
+      const all = await server.call('GET', '/v1/leads?sort=intent', { key: t.secretKey });
+      expect(all.body.leads[0].id).toBe(others);
+      expect((await server.call('GET', '/v1/leads?sort=intent&cursor=bogus', { key: token })).status).toBe(400);
     });
   });
 

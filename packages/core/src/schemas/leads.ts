@@ -165,6 +165,8 @@ export const LeadListQuery = z
     createdFrom: IsoDateTime.optional(),
     createdTo: IsoDateTime.optional(),
     cursor: z.string().max(512).optional(),
+    /** `intent`: hottest first (the signals domain's score), otherwise newest first. */
+    sort: z.enum(['created', 'intent']).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_LEADS_PAGE).default(DEFAULT_LEADS_PAGE),
   })
   .strict();
