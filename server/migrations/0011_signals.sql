@@ -35,7 +35,7 @@ CREATE TABLE signals (
   anonymous_id text,
   weight double precision NOT NULL,
   fired_at timestamptz NOT NULL,
-  message_ids text[] NOT NULL,
+  message_ids jsonb NOT NULL,
   label jsonb NOT NULL,
   explanation jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),

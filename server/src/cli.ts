@@ -7,6 +7,7 @@ import type { Database } from './platform/db/types.js';
 import { registerKnowledgeCommands } from './cli/knowledge-commands.js';
 import { registerOpsCommands } from './cli/ops-commands.js';
 import { registerKeyCommands } from './cli/keys-commands.js';
+import { registerJobsCommands } from './cli/jobs-commands.js';
 import { registerSourcesCommands } from './cli/sources-commands.js';
 import { startServer } from './server.js';
 import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
@@ -91,6 +92,7 @@ keys
 registerKnowledgeCommands(program, withDatabase);
 registerOpsCommands(program, withDatabase);
 registerKeyCommands(program, withDatabase);
+registerJobsCommands(program, withDatabase);
 registerSourcesCommands(program, withDatabase);
 
 program.parseAsync().catch((error: unknown) => {

@@ -67,3 +67,4 @@ process.stdout.write(
 process.stdout.write('\n\nTarget on Postgres: ≥ 20,000 events/s and ≥ 50 % of COPY.\n');
 await (await import('./leads.js')).runLeadsBench(engines, progress);
 await (await import('./pipeline.js')).runPipelineBench(engines, progress);
+await (await import('./signals.js')).runSignalsBench(engines, progress);

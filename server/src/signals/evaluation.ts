@@ -19,7 +19,7 @@ import {
 } from '@huashu/core';
 import { eventsByMessageIds, listEvents, type EventRow, type StoredEvent } from '../events/index.js';
 import type { Queryable } from '../platform/db/types.js';
-import { emit, enqueue } from '../platform/jobs/index.js';
+import { emitMany, enqueue, type OutboxEventInput } from '../platform/jobs/index.js';
 import * as store from './signals.store.js';
 import type { NewSignal, SignalRow } from './signals.store.js';
 
@@ -71,9 +71,29 @@ export function toLiveRules(source: SignalRuleSet, version: number, createdAt: D
   return { ...compiled, source, createdAt, names: all.names, pages: all.pages, historyNames: [...history.names], historyPages: history.pages };
 }
 
+/**
+ * How long this process trusts the live rule version it last read. A PUT on
+ * this process applies at once (`forgetRules`); on another replica within this.
+ */
+export const RULES_RECHECK_MS = 1000;
+const checked = new Map<string, { version: number; at: number }>();
+
+/** Drops what this process knows of a tenant's rules (after a PUT commits). */
+export function forgetRules(tenantId: string): void {
+  checked.delete(tenantId);
+  cache.delete(tenantId);
+}
+
 /** The tenant's live rules, compiled once per version; undefined before the first PUT. */
 export async function liveRules(q: Queryable, tenantId: string): Promise<LiveRules | undefined> {
-  const version = await store.liveRuleVersion(q, tenantId);
+  const seen = checked.get(tenantId);
+  const fresh = seen && Date.now() - seen.at < RULES_RECHECK_MS;
+  const version = fresh ? seen.version : await store.liveRuleVersion(q, tenantId);
+  if (!fresh) {
+    checked.delete(tenantId);
+    if (checked.size >= MAX_CACHED_RULE_SETS) checked.delete(checked.keys().next().value!);
+    checked.set(tenantId, { version, at: Date.now() });
+  }
   if (version === 0) return undefined;
   const cached = cache.get(tenantId);
   if (cached?.version === version) return cached;
@@ -84,6 +104,20 @@ export async function liveRules(q: Queryable, tenantId: string): Promise<LiveRul
   if (cache.size >= MAX_CACHED_RULE_SETS) cache.delete(cache.keys().next().value!);
   cache.set(tenantId, rules);
   return rules;
+}
+
+/**
+ * Visitors this process knows to be linked to a lead. A link, once made, is
+ * never removed (a merge only moves it to the survivor), so a stale entry
+ * cannot be wrong about *being* linked; it only decides what to lock early.
+ */
+const linkedVisitors = new Set<string>();
+const MAX_LINKED_VISITORS = 200_000;
+function rememberLinked(tenantId: string, anonymousId: string): void {
+  const key = `${tenantId}\n${anonymousId}`;
+  if (linkedVisitors.has(key)) return;
+  if (linkedVisitors.size >= MAX_LINKED_VISITORS) linkedVisitors.delete(linkedVisitors.values().next().value!);
+  linkedVisitors.add(key);
 }
 
 export const subjectKey = (leadId: string | null, anonymousId: string | null) => (leadId ? `lead:${leadId}` : `anon:${anonymousId}`);
@@ -125,8 +159,8 @@ export async function onEventsStored(tx: Queryable, tenantId: string, rows: read
   if (rows.length === 0) return;
   await tx.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
+    // Not released: it ends with the transaction, one round trip fewer per batch.
     await evaluateStored(tx, tenantId, rows, receivedAt);
-    await tx.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
   } catch {
     await tx.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
     await enqueue(tx, { type: EVALUATE_JOB, tenantId, payload: { messageIds: rows.map((row) => row.messageId), receivedAt: receivedAt.toISOString() } });
@@ -155,16 +189,17 @@ export async function evaluateAgain(tx: Queryable, tenantId: string, messageIds:
  */
 async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly EventRow[], receivedAt: Date): Promise<void> {
   const now = receivedAt;
+  const rules = await liveRules(tx, tenantId);
   const links = new Map<string, string>();
   for (const row of rows) if (row.anonymousId && row.leadId && !links.has(row.anonymousId)) links.set(row.anonymousId, row.leadId);
 
-  // Share links: an event carrying a link id of this tenant belongs to that link's lead.
   const parsed = new Map<string, Record<string, unknown>>();
   const propertiesOf = (row: EventRow) => {
     let properties = parsed.get(row.messageId);
     if (!properties) parsed.set(row.messageId, (properties = parseProperties(row.properties)));
     return properties;
   };
+  // Share links: an event carrying a link id of this tenant belongs to that link's lead.
   const linkRows = rows.filter((row) => row.properties.includes('"linkId"') && linkIdOf(propertiesOf(row)));
   const linkLead = new Map<string, string>();
   if (linkRows.length > 0) {
@@ -182,12 +217,47 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
     }
     await store.insertViews(tx, tenantId, views);
   }
-  const newLinks = await store.linkVisitors(tx, tenantId, [...links].map(([anonymousId, leadId]) => ({ anonymousId, leadId })));
 
-  const rules = await liveRules(tx, tenantId);
+  const relevant = rules ? rows.filter((row) => (row.type === 'page' ? rules.pages : row.type === 'track' && row.event !== null && rules.names.has(row.event))) : [];
+  const events = relevant.map((row) => ({ row, event: { messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt) } }));
+  const needsHistory = (event: SignalEvent) => isSequenceStep(rules!, event) || rules!.silences.some((rule) => matchesEvent(rule.after, event));
+  // One look at the visitor table answers three questions: which links are new, who the
+  // anonymous events belong to, and which other visitors the batch's leads have been.
+  // The same query takes the subject locks of events that will read history (see
+  // store.lockSubjects), keyed by what the event itself says; a subject only the
+  // visitor table reveals is locked afterwards.
+  const anonymousIds = new Set<string>(links.keys());
+  const historyLeads = new Set<string>();
+  const locked = new Set<string>();
+  // A visitor this process has not seen linked may be identified by this batch: its lead's
+  // history is re-evaluated (back-fill), so its lead is locked up front too.
+  for (const [anonymousId, leadId] of links) if (!linkedVisitors.has(`${tenantId}\n${anonymousId}`)) locked.add(subjectKey(leadId, null));
+  for (const { row, event } of events) {
+    const leadId = row.leadId ?? linkLead.get(row.messageId) ?? null;
+    if (!leadId && row.anonymousId) anonymousIds.add(row.anonymousId);
+    if (!needsHistory(event) || (!leadId && !row.anonymousId)) continue;
+    if (leadId) historyLeads.add(leadId);
+    locked.add(subjectKey(leadId, row.anonymousId));
+  }
+  const known = await store.visitorLinks(tx, tenantId, [...anonymousIds], [...historyLeads], [...locked]);
+  const leadOfVisitor = new Map(known.map((link) => [link.anonymousId, link.leadId]));
+  for (const link of known) rememberLinked(tenantId, link.anonymousId);
+  const fresh = [...links].filter(([anonymousId]) => !leadOfVisitor.has(anonymousId)).map(([anonymousId, leadId]) => ({ anonymousId, leadId }));
+  const newLinks = await store.insertVisitorLinks(tx, tenantId, fresh);
+  for (const link of newLinks) leadOfVisitor.set(link.anonymousId, link.leadId);
+  if (newLinks.length > 0) tx.afterCommit?.(() => newLinks.forEach((link) => rememberLinked(tenantId, link.anonymousId)));
   if (!rules) return;
-  const relevant = rows.filter((row) => (row.type === 'page' ? rules.pages : row.type === 'track' && row.event !== null && rules.names.has(row.event)));
-  await evaluateRows(tx, tenantId, rules, relevant, propertiesOf, linkLead, newLinks, now);
+
+  const evaluated: Evaluated[] = [];
+  for (const { row, event } of events) {
+    const leadId = row.leadId ?? linkLead.get(row.messageId) ?? (row.anonymousId ? leadOfVisitor.get(row.anonymousId) : undefined) ?? null;
+    if (!leadId && !row.anonymousId) continue;
+    evaluated.push({ ...event, leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
+  }
+  const visitorsOf = new Map<string, string[]>();
+  for (const link of known) if (historyLeads.has(link.leadId)) visitorsOf.set(link.leadId, [...(visitorsOf.get(link.leadId) ?? []), link.anonymousId]);
+  for (const leadId of historyLeads) if (!visitorsOf.has(leadId)) visitorsOf.set(leadId, []);
+  await evaluateRows(tx, tenantId, rules, evaluated, visitorsOf, newLinks, locked, now);
 }
 
 function viewOf(row: EventRow, properties: Record<string, unknown>, linkId: string): store.NewView | null {
@@ -211,36 +281,15 @@ async function evaluateRows(
   tx: Queryable,
   tenantId: string,
   rules: LiveRules,
-  rows: readonly EventRow[],
-  propertiesOf: (row: EventRow) => Record<string, unknown>,
-  linkLead: Map<string, string>,
+  events: readonly Evaluated[],
+  visitorsOf: Map<string, string[]>,
   newLinks: readonly { anonymousId: string; leadId: string }[],
+  locked: ReadonlySet<string>,
   now: Date,
 ): Promise<void> {
-  if (rows.length === 0 && newLinks.length === 0) return;
-  const unresolved = [...new Set(rows.filter((row) => !row.leadId && !linkLead.has(row.messageId) && row.anonymousId).map((row) => row.anonymousId!))];
-  const visitors = await store.leadsOfVisitors(tx, tenantId, unresolved);
-  const events: Evaluated[] = [];
-  for (const row of rows) {
-    const leadId = row.leadId ?? linkLead.get(row.messageId) ?? (row.anonymousId ? visitors.get(row.anonymousId) : undefined) ?? null;
-    if (!leadId && !row.anonymousId) continue;
-    events.push({ messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt), leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
-  }
-
+  if (events.length === 0 && newLinks.length === 0) return;
   const fired: NewSignal[] = [];
-  const toNew = (signal: FiredSignal, subject: { leadId: string | null; anonymousId: string | null }): NewSignal => ({
-    ruleId: signal.ruleId,
-    keyMessageId: signal.keyMessageId,
-    kind: signal.kind,
-    rulesVersion: rules.version,
-    leadId: subject.leadId,
-    anonymousId: subject.anonymousId,
-    weight: signal.weight,
-    firedAt: new Date(signal.at),
-    messageIds: signal.messageIds,
-    label: signal.label,
-    explanation: signal.explanation,
-  });
+  const toNew = (signal: FiredSignal, subject: { leadId: string | null; anonymousId: string | null }): NewSignal => ({ ...fromFired(signal, rules.version), leadId: subject.leadId, anonymousId: subject.anonymousId });
   for (const event of events) for (const signal of weightSignals(rules, event)) fired.push(toNew(signal, event));
 
   const stepEvents = events.filter((event) => isSequenceStep(rules, event));
@@ -248,14 +297,17 @@ async function evaluateRows(
   const historySubjects = new Map<string, { leadId: string | null; anonymousId: string | null }>();
   for (const event of [...stepEvents, ...anchors.map((anchor) => anchor.event)]) historySubjects.set(event.subject, event);
   const backfillLeads = [...new Set(newLinks.map((link) => link.leadId))];
-  await store.lockSubjects(tx, tenantId, [...historySubjects.keys(), ...backfillLeads.map((leadId) => subjectKey(leadId, null))]);
+  // Rarely needed (an anonymous event of an identified visitor, a first identification). Taken
+  // after the first set, so two batches could deadlock here: the loser's evaluation rolls back
+  // to its savepoint and is redone by the signals.evaluate job.
+  await store.lockSubjects(tx, tenantId, [...historySubjects.keys(), ...backfillLeads.map((leadId) => subjectKey(leadId, null))].filter((key) => !locked.has(key)));
 
   const silences: store.NewSilence[] = [];
   if (historySubjects.size > 0) {
     const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
     const from = new Date(Math.min(...times) - rules.maxSequenceMs);
     const to = new Date(Math.max(now.getTime(), ...times) + rules.maxSequenceMs);
-    const history = await historyOf(tx, tenantId, rules, [...historySubjects.values()], from, to);
+    const history = await historyOf(tx, tenantId, rules, [...historySubjects.values()], from, to, visitorsOf);
     const newIds = new Map<string, Set<string>>();
     for (const event of stepEvents) newIds.set(event.subject, (newIds.get(event.subject) ?? new Set()).add(event.messageId));
     for (const [subject, involving] of newIds) {
@@ -278,13 +330,10 @@ async function evaluateRows(
       });
     }
   }
-  await store.insertSilences(tx, tenantId, silences);
   const expected = events.flatMap((event) => rules.silences.filter((rule) => matchesEvent(rule.expect, event)).map((rule) => ({ ruleId: rule.id, leadId: event.leadId, anonymousId: event.anonymousId, at: new Date(event.at) })));
-  await store.satisfySilences(tx, tenantId, expected);
 
-  const moved: SignalRow[] = [];
-  for (const link of newLinks) moved.push(...(await backfillVisitor(tx, tenantId, rules, link, now, fired)));
-  await recordSignals(tx, tenantId, rules, fired, now, moved);
+  const moved = await backfillVisitors(tx, tenantId, rules, newLinks, now, fired);
+  await recordSignals(tx, tenantId, rules, fired, now, moved, silences, expected);
 }
 
 /** A signal's anonymous id: that of its key event (sequences may span a visitor and the lead). */
@@ -299,9 +348,18 @@ const silenceSignalText = (rule: LiveRules['silences'][number], anchor: SignalEv
 type HistoryEvent = SignalEvent & { anonymousId: string | null };
 
 /** Each subject's events in [from, to] of the names sequences and silences look at, keyed by subject. */
-async function historyOf(tx: Queryable, tenantId: string, rules: LiveRules, subjects: readonly { leadId: string | null; anonymousId: string | null }[], from: Date, to: Date): Promise<Map<string, HistoryEvent[]>> {
+async function historyOf(
+  tx: Queryable,
+  tenantId: string,
+  rules: LiveRules,
+  subjects: readonly { leadId: string | null; anonymousId: string | null }[],
+  from: Date,
+  to: Date,
+  knownVisitors: ReadonlyMap<string, readonly string[]> = new Map(),
+): Promise<Map<string, HistoryEvent[]>> {
   const leadIds = [...new Set(subjects.filter((s) => s.leadId).map((s) => s.leadId!))];
-  const visitorLinks = await store.visitorsOfLeads(tx, tenantId, leadIds);
+  const unknown = leadIds.filter((leadId) => !knownVisitors.has(leadId));
+  const visitorLinks = [...[...knownVisitors].flatMap(([leadId, anonymousIds]) => anonymousIds.map((anonymousId) => ({ anonymousId, leadId }))), ...(await store.visitorsOfLeads(tx, tenantId, unknown))];
   const visitorLead = new Map(visitorLinks.map((link) => [link.anonymousId, link.leadId]));
   const anonymousIds = [...new Set([...subjects.filter((s) => !s.leadId && s.anonymousId).map((s) => s.anonymousId!), ...visitorLinks.map((link) => link.anonymousId)])];
   const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, names: rules.historyNames, pages: rules.historyPages, from, to, limit: HISTORY_LIMIT, newestFirst: true });
@@ -317,43 +375,48 @@ async function historyOf(tx: Queryable, tenantId: string, rules: LiveRules, subj
 }
 
 /**
- * A visitor was just identified as a lead: its anonymous signals and
- * silences join the lead, and sequences and silences are re-evaluated over
- * the combined history of the last BACKFILL_LOOKBACK_MS (a sequence begun
- * anonymously and finished as the lead fires now). Pushes new signals into
- * `fired`; returns the signals that moved.
+ * Visitors were just identified as leads: their anonymous signals and
+ * silences join the leads, and sequences and silences are re-evaluated over
+ * each lead's combined history of the last BACKFILL_LOOKBACK_MS (a sequence
+ * begun anonymously and finished as the lead fires now). Pushes new signals
+ * into `fired`; returns the signals that moved. Set-based: a few statements
+ * however many visitors a batch identifies.
  */
-async function backfillVisitor(tx: Queryable, tenantId: string, rules: LiveRules, link: { anonymousId: string; leadId: string }, now: Date, fired: NewSignal[]): Promise<SignalRow[]> {
-  const moved = await store.assignVisitorSignals(tx, tenantId, link.anonymousId, link.leadId);
-  await store.assignVisitorSilences(tx, tenantId, link.anonymousId, link.leadId);
-  const subject = { leadId: link.leadId, anonymousId: null };
-  const history = (await historyOf(tx, tenantId, rules, [subject], new Date(now.getTime() - BACKFILL_LOOKBACK_MS), now)).get(subjectKey(link.leadId, null)) ?? [];
-  for (const signal of sequenceSignals(rules, history)) {
-    const key = history.find((event) => event.messageId === signal.keyMessageId);
-    fired.push({
-      ruleId: signal.ruleId,
-      keyMessageId: signal.keyMessageId,
-      kind: signal.kind,
-      rulesVersion: rules.version,
-      leadId: link.leadId,
-      anonymousId: key?.anonymousId ?? null,
-      weight: signal.weight,
-      firedAt: new Date(signal.at),
-      messageIds: signal.messageIds,
-      label: signal.label,
-      explanation: signal.explanation,
-    });
+async function backfillVisitors(tx: Queryable, tenantId: string, rules: LiveRules, links: readonly { anonymousId: string; leadId: string }[], now: Date, fired: NewSignal[]): Promise<SignalRow[]> {
+  if (links.length === 0) return [];
+  const moved = await store.assignVisitorSignals(tx, tenantId, links);
+  await store.assignVisitorSilences(tx, tenantId, links);
+  if (rules.sequences.length === 0 && rules.silences.length === 0) return moved;
+  const leadIds = [...new Set(links.map((link) => link.leadId))];
+  const histories = await historyOf(tx, tenantId, rules, leadIds.map((leadId) => ({ leadId, anonymousId: null })), new Date(now.getTime() - BACKFILL_LOOKBACK_MS), now);
+  for (const leadId of leadIds) {
+    const history = histories.get(subjectKey(leadId, null)) ?? [];
+    for (const signal of sequenceSignals(rules, history)) fired.push({ ...fromFired(signal, rules.version), ...signalSubject({ leadId, anonymousId: null }, signal, history) });
   }
   const broken: { ruleId: string; anchorMessageId: string }[] = [];
-  for (const pending of await store.pendingSilencesOf(tx, tenantId, link.leadId)) {
+  for (const pending of await store.pendingSilencesOf(tx, tenantId, leadIds)) {
     const rule = rules.silences.find((candidate) => candidate.id === pending.rule_id);
-    if (!rule) continue;
+    if (!rule || !pending.lead_id) continue;
     const anchor: SignalEvent = { messageId: pending.anchor_message_id, type: 'track', event: rule.after.event, properties: {}, at: new Date(pending.anchored_at).getTime() };
-    if (silenceBroken(anchor, rule.expect, history, new Date(pending.due_at).getTime() - anchor.at)) broken.push({ ruleId: pending.rule_id, anchorMessageId: pending.anchor_message_id });
+    if (silenceBroken(anchor, rule.expect, histories.get(subjectKey(pending.lead_id, null)) ?? [], new Date(pending.due_at).getTime() - anchor.at)) {
+      broken.push({ ruleId: pending.rule_id, anchorMessageId: pending.anchor_message_id });
+    }
   }
   await store.settleSilences(tx, tenantId, broken);
   return moved;
 }
+
+const fromFired = (signal: FiredSignal, rulesVersion: number): Omit<NewSignal, 'leadId' | 'anonymousId'> => ({
+  ruleId: signal.ruleId,
+  keyMessageId: signal.keyMessageId,
+  kind: signal.kind,
+  rulesVersion,
+  weight: signal.weight,
+  firedAt: new Date(signal.at),
+  messageIds: signal.messageIds,
+  label: signal.label,
+  explanation: signal.explanation,
+});
 
 export interface SignalView {
   id: string;
@@ -386,29 +449,41 @@ export const signalView = (row: SignalRow): SignalView => ({
  * (`lead.hot`) once per crossing. Outbox ids derive from the signal, so a
  * retried evaluation cannot emit twice.
  */
-export async function recordSignals(tx: Queryable, tenantId: string, rules: LiveRules | CompiledRules, signals: readonly NewSignal[], now: Date, moved: readonly SignalRow[] = []): Promise<SignalRow[]> {
-  const inserted = await store.insertSignals(tx, tenantId, signals);
-  const forLeads = [...inserted.map((row) => ({ row, backfilled: false })), ...moved.map((row) => ({ row, backfilled: true }))].filter((entry) => entry.row.lead_id);
-  if (forLeads.length === 0) return inserted;
-  const byLead = new Map<string, { delta: number; entries: typeof forLeads }>();
-  for (const entry of forLeads) {
-    const lead = byLead.get(entry.row.lead_id!) ?? { delta: 0, entries: [] };
-    lead.delta += Number(entry.row.weight) * decayFactor(now.getTime() - new Date(entry.row.fired_at).getTime(), rules.halfLifeMs);
-    lead.entries.push(entry);
-    byLead.set(entry.row.lead_id!, lead);
+export async function recordSignals(
+  tx: Queryable,
+  tenantId: string,
+  rules: LiveRules | CompiledRules,
+  signals: readonly NewSignal[],
+  now: Date,
+  moved: readonly SignalRow[] = [],
+  silences: readonly store.NewSilence[] = [],
+  expected: readonly store.ExpectedEvent[] = [],
+): Promise<SignalRow[]> {
+  const movedDeltas = new Map<string, number>();
+  for (const row of moved) {
+    if (!row.lead_id) continue;
+    movedDeltas.set(row.lead_id, (movedDeltas.get(row.lead_id) ?? 0) + Number(row.weight) * decayFactor(now.getTime() - new Date(row.fired_at).getTime(), rules.halfLifeMs));
   }
-  const after = await store.addToScores(tx, tenantId, [...byLead].map(([leadId, lead]) => ({ leadId, delta: lead.delta })), now, rules.halfLifeMs);
+  const { inserted, sums } = await store.insertSignalsAndScore(tx, tenantId, signals, [...movedDeltas].map(([leadId, delta]) => ({ leadId, delta })), now, rules.halfLifeMs, silences, expected);
+  const byLead = new Map<string, { entries: { row: SignalRow; backfilled: boolean }[] }>();
+  for (const entry of [...inserted.map((row) => ({ row, backfilled: false })), ...moved.map((row) => ({ row, backfilled: true }))]) {
+    if (!entry.row.lead_id) continue;
+    const lead = byLead.get(entry.row.lead_id) ?? { entries: [] };
+    lead.entries.push(entry);
+    byLead.set(entry.row.lead_id, lead);
+  }
+  const events: OutboxEventInput[] = [];
   for (const [leadId, lead] of byLead) {
-    const sum = after.get(leadId) ?? lead.delta;
+    const { sum, delta } = sums.get(leadId) ?? { sum: 0, delta: 0 };
     const score = roundScore(scoreOfSum(sum));
     for (const { row, backfilled } of lead.entries) {
       const signal = signalView(row);
-      await emit(tx, { tenantId, type: SIGNAL_FIRED, id: `${SIGNAL_FIRED}:${row.id}`, data: { lead: { id: leadId }, signal, score, backfilled } });
-      if (row.kind === 'silence') await emit(tx, { tenantId, type: LEAD_GOING_SILENT, id: `${LEAD_GOING_SILENT}:${row.id}`, data: { lead: { id: leadId }, signal, score } });
+      events.push({ tenantId, type: SIGNAL_FIRED, id: `${SIGNAL_FIRED}:${row.id}`, data: { lead: { id: leadId }, signal, score, backfilled } });
+      if (row.kind === 'silence') events.push({ tenantId, type: LEAD_GOING_SILENT, id: `${LEAD_GOING_SILENT}:${row.id}`, data: { lead: { id: leadId }, signal, score } });
     }
     const first = lead.entries[0]!.row;
-    for (const threshold of crossedThresholds(rules.thresholds, scoreOfSum(sum - lead.delta), scoreOfSum(sum))) {
-      await emit(tx, {
+    for (const threshold of crossedThresholds(rules.thresholds, scoreOfSum(sum - delta), scoreOfSum(sum))) {
+      events.push({
         tenantId,
         type: threshold.event,
         id: `${threshold.event}:${first.id}`,
@@ -416,5 +491,6 @@ export async function recordSignals(tx: Queryable, tenantId: string, rules: Live
       });
     }
   }
+  await emitMany(tx, events);
   return inserted;
 }

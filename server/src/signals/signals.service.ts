@@ -18,7 +18,7 @@ import {
 import { listEvents } from '../events/index.js';
 import type { Database, Queryable } from '../platform/db/types.js';
 import type { OutboxEvent } from '../platform/jobs/index.js';
-import { liveRules, recordSignals, signalView, toLiveRules, type LiveRules } from './evaluation.js';
+import { forgetRules, liveRules, recordSignals, signalView, toLiveRules, type LiveRules } from './evaluation.js';
 import * as store from './signals.store.js';
 
 export { onEventsStored } from './evaluation.js';
@@ -64,7 +64,7 @@ export async function listRuleVersions(db: Queryable, tenantId: string) {
  * Signals already fired keep the weight they fired with.
  */
 export async function putRules(db: Database, tenantId: string, rules: SignalRuleSet, actor: string | null, now = new Date()): Promise<SignalRulesResponse> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const previous = await store.ruleSet(tx, tenantId);
     const row = await store.appendRuleSet(tx, tenantId, rules, actor);
     const halfLifeMs = isoDurationMs(parseIsoDuration(rules.halfLife)!);
@@ -72,6 +72,8 @@ export async function putRules(db: Database, tenantId: string, rules: SignalRule
     if (previous && (!previousHalfLife || isoDurationMs(previousHalfLife) !== halfLifeMs)) await store.recomputeScores(tx, tenantId, now, halfLifeMs);
     return rulesResponse(row);
   });
+  forgetRules(tenantId);
+  return result;
 }
 
 // ——— Intent ———

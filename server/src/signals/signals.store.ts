@@ -49,15 +49,37 @@ export async function appendRuleSet(tx: Queryable, tenantId: string, rules: Sign
 
 // ——— Visitors ———
 
-/** Links anonymous visitors to leads; the first link of a visitor wins. Returns the links that are new. */
-export async function linkVisitors(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<{ anonymousId: string; leadId: string }[]> {
+/**
+ * The links of these visitors and every link of these leads, in one query
+ * that first takes the subject locks `lockKeys` (see `lockSubjects`): one
+ * round trip fewer per batch.
+ */
+export async function visitorLinks(q: Queryable, tenantId: string, anonymousIds: readonly string[], leadIds: readonly string[], lockKeys: readonly string[] = []): Promise<{ anonymousId: string; leadId: string }[]> {
+  if (anonymousIds.length === 0 && leadIds.length === 0 && lockKeys.length === 0) return [];
+  const result = await q.query<{ anonymous_id: string | null; lead_id: string | null }>(
+    `SELECT NULL::text AS anonymous_id, NULL::text AS lead_id
+     FROM (SELECT pg_advisory_xact_lock(hashtextextended('signal-subject:' || $1::text || ':' || k, 0)) FROM (SELECT DISTINCT k FROM unnest($4::text[]) AS k ORDER BY k) sorted) locks
+     UNION ALL
+     SELECT anonymous_id, lead_id FROM signal_visitors WHERE tenant_id = $1 AND (anonymous_id = ANY($2::text[]) OR lead_id = ANY($3::text[]))`,
+    [tenantId, anonymousIds, leadIds, lockKeys],
+  );
+  return result.rows.filter((row) => row.anonymous_id !== null).map((row) => ({ anonymousId: row.anonymous_id!, leadId: row.lead_id! }));
+}
+
+/**
+ * Links visitors not linked yet (the caller looked) to leads; the first link
+ * of a visitor wins. Returns the links that are new.
+ */
+export async function insertVisitorLinks(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<{ anonymousId: string; leadId: string }[]> {
   if (links.length === 0) return [];
+  const sorted = [...links].sort((a, b) => (a.anonymousId < b.anonymousId ? -1 : 1));
+  // Sorted, so concurrent batches inserting the same visitors wait for each other instead of deadlocking.
   const result = await q.query<{ anonymous_id: string; lead_id: string }>(
     `INSERT INTO signal_visitors (tenant_id, anonymous_id, lead_id)
-     SELECT $1, a, l FROM unnest($2::text[], $3::text[]) AS u(a, l)
+     SELECT $1, a, l FROM unnest($2::text[], $3::text[]) AS u(a, l) ORDER BY a
      ON CONFLICT (tenant_id, anonymous_id) DO NOTHING
      RETURNING anonymous_id, lead_id`,
-    [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
+    [tenantId, sorted.map((link) => link.anonymousId), sorted.map((link) => link.leadId)],
   );
   return result.rows.map((row) => ({ anonymousId: row.anonymous_id, leadId: row.lead_id }));
 }
@@ -130,18 +152,19 @@ export interface SignalRow {
 }
 
 const SIGNAL_COLUMNS = 'id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation';
+const SIGNAL_COLUMNS_OF_S = SIGNAL_COLUMNS.split(', ').map((column) => 's.' + column).join(', ');
 
-/** Inserts signals not yet fired (rule + key event); returns only the new ones. */
+/** Inserts signals not yet fired (rule + key event); returns only the new ones (their other columns are the input's). */
 export async function insertSignals(q: Queryable, tenantId: string, signals: readonly NewSignal[]): Promise<SignalRow[]> {
   if (signals.length === 0) return [];
   const col = <T>(pick: (signal: NewSignal) => T) => signals.map(pick);
-  const result = await q.query<SignalRow>(
+  const result = await q.query<{ id: string; rule_id: string; key_message_id: string }>(
     `INSERT INTO signals (tenant_id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
-     SELECT $1, r, k, kd, v, l, a, w, f, ARRAY(SELECT jsonb_array_elements_text(m::jsonb)), lb::jsonb, ex::jsonb
+     SELECT $1, r, k, kd, v, l, a, w, f, m::jsonb, lb::jsonb, ex::jsonb
      FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::float8[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
        AS u(r, k, kd, v, l, a, w, f, m, lb, ex)
      ON CONFLICT (tenant_id, rule_id, key_message_id) DO NOTHING
-     RETURNING ${SIGNAL_COLUMNS}`,
+     RETURNING id, rule_id, key_message_id`,
     [
       tenantId,
       col((s) => s.ruleId),
@@ -157,14 +180,138 @@ export async function insertSignals(q: Queryable, tenantId: string, signals: rea
       col((s) => JSON.stringify(s.explanation)),
     ],
   );
-  return result.rows;
+  const byKey = new Map(signals.map((signal) => [`${signal.ruleId}\n${signal.keyMessageId}`, signal]));
+  return result.rows.map((row) => {
+    const signal = byKey.get(`${row.rule_id}\n${row.key_message_id}`)!;
+    return {
+      id: row.id,
+      rule_id: row.rule_id,
+      key_message_id: row.key_message_id,
+      kind: signal.kind,
+      rules_version: signal.rulesVersion,
+      lead_id: signal.leadId,
+      anonymous_id: signal.anonymousId,
+      weight: signal.weight,
+      fired_at: signal.firedAt,
+      message_ids: signal.messageIds,
+      label: signal.label,
+      explanation: signal.explanation,
+    };
+  });
 }
 
-/** An anonymous visitor's signals join the lead it was identified as. */
-export async function assignVisitorSignals(q: Queryable, tenantId: string, anonymousId: string, leadId: string): Promise<SignalRow[]> {
+/**
+ * One statement per evaluated batch for all its writes (round trips are what
+ * evaluation costs): new silence anchors and the pending silences an expected
+ * event broke (the update does not see the anchors inserted beside it; their
+ * state was decided from history), and the signals below.
+ *
+ * Inserts signals not yet fired and adds each lead's decayed delta as of
+ * `now` — the new signals' and the `moved` ones' (signals that just became
+ * the lead's) — to its running sum, in one statement. The stored sum is
+ * decayed to `now` first; a row kept under another half-life is recomputed
+ * from the lead's signals (which here do not yet include the new ones, so
+ * their delta is added). Returns the new signals and each lead's delta and
+ * sum after.
+ */
+export async function insertSignalsAndScore(
+  q: Queryable,
+  tenantId: string,
+  signals: readonly NewSignal[],
+  moved: readonly { leadId: string; delta: number }[],
+  now: Date,
+  halfLifeMs: number,
+  silences: readonly NewSilence[] = [],
+  expected: readonly ExpectedEvent[] = [],
+): Promise<{ inserted: SignalRow[]; sums: Map<string, { sum: number; delta: number }> }> {
+  if (signals.length === 0 && moved.length === 0 && silences.length === 0 && expected.length === 0) return { inserted: [], sums: new Map() };
+  const silence = silenceStatements(17);
+  const col = <T>(pick: (signal: NewSignal) => T) => signals.map(pick);
+  const result = await q.query<{ what: 'signal' | 'score'; id: string | null; rule_id: string | null; key_message_id: string | null; lead_id: string | null; sum: number | null; delta: number | null }>(
+    `WITH ins AS (
+       INSERT INTO signals (tenant_id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
+       SELECT $1, r, k, kd, v, l, a, w, f, m::jsonb, lb::jsonb, ex::jsonb
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::float8[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
+         AS u(r, k, kd, v, l, a, w, f, m, lb, ex)
+       ON CONFLICT (tenant_id, rule_id, key_message_id) DO NOTHING
+       RETURNING id, rule_id, key_message_id, lead_id, weight, fired_at),
+     deltas AS (
+       SELECT lead_id, sum(delta) AS delta, coalesce(sum(delta) FILTER (WHERE fresh), 0) AS fresh_delta FROM (
+         SELECT lead_id, weight * power(2::float8, -(extract(epoch FROM ($13::timestamptz - fired_at)) * 1000) / $14::float8) AS delta, true AS fresh FROM ins WHERE lead_id IS NOT NULL
+         UNION ALL SELECT ml, md, false FROM unnest($15::text[], $16::float8[]) AS mv(ml, md)) x
+       GROUP BY lead_id),
+     scores AS (
+       INSERT INTO signal_scores AS s (tenant_id, lead_id, sum, sum_at, half_life_ms)
+       SELECT $1, lead_id, delta, $13::timestamptz, $14::bigint FROM deltas ORDER BY lead_id
+       ON CONFLICT (tenant_id, lead_id) DO UPDATE SET
+         sum = CASE WHEN s.half_life_ms = EXCLUDED.half_life_ms
+           THEN s.sum * power(2::float8, -(extract(epoch FROM (EXCLUDED.sum_at - s.sum_at)) * 1000) / s.half_life_ms::float8) + EXCLUDED.sum
+           ELSE (SELECT coalesce(sum(g.weight * power(2::float8, -(extract(epoch FROM (EXCLUDED.sum_at - g.fired_at)) * 1000) / EXCLUDED.half_life_ms::float8)), 0)
+                 FROM signals g WHERE g.tenant_id = s.tenant_id AND g.lead_id = s.lead_id)
+                + (SELECT d.fresh_delta FROM deltas d WHERE d.lead_id = s.lead_id) END,
+         sum_at = EXCLUDED.sum_at,
+         half_life_ms = EXCLUDED.half_life_ms
+       RETURNING lead_id, sum),
+     silences AS (${silence.insert}),
+     satisfied AS (${silence.satisfy})
+     SELECT 'signal' AS what, id, rule_id, key_message_id, NULL::text AS lead_id, NULL::float8 AS sum, NULL::float8 AS delta FROM ins
+     UNION ALL
+     SELECT 'score', NULL, NULL, NULL, scores.lead_id, scores.sum, deltas.delta FROM scores JOIN deltas ON deltas.lead_id = scores.lead_id`,
+    [
+      tenantId,
+      col((s) => s.ruleId),
+      col((s) => s.keyMessageId),
+      col((s) => s.kind),
+      col((s) => s.rulesVersion),
+      col((s) => s.leadId),
+      col((s) => s.anonymousId),
+      col((s) => s.weight),
+      col((s) => s.firedAt.toISOString()),
+      col((s) => JSON.stringify(s.messageIds)),
+      col((s) => JSON.stringify(s.label)),
+      col((s) => JSON.stringify(s.explanation)),
+      now.toISOString(),
+      halfLifeMs,
+      moved.map((m) => m.leadId),
+      moved.map((m) => m.delta),
+      ...silenceParams(silences, expected),
+    ],
+  );
+  const byKey = new Map(signals.map((signal) => [`${signal.ruleId}\n${signal.keyMessageId}`, signal]));
+  const inserted: SignalRow[] = [];
+  const sums = new Map<string, { sum: number; delta: number }>();
+  for (const row of result.rows) {
+    if (row.what === 'score') {
+      sums.set(row.lead_id!, { sum: Number(row.sum), delta: Number(row.delta) });
+      continue;
+    }
+    const signal = byKey.get(`${row.rule_id}\n${row.key_message_id}`)!;
+    inserted.push({
+      id: row.id!,
+      rule_id: row.rule_id!,
+      key_message_id: row.key_message_id!,
+      kind: signal.kind,
+      rules_version: signal.rulesVersion,
+      lead_id: signal.leadId,
+      anonymous_id: signal.anonymousId,
+      weight: signal.weight,
+      fired_at: signal.firedAt,
+      message_ids: signal.messageIds,
+      label: signal.label,
+      explanation: signal.explanation,
+    });
+  }
+  return { inserted, sums };
+}
+
+/** Anonymous visitors' signals join the leads they were identified as. */
+export async function assignVisitorSignals(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<SignalRow[]> {
+  if (links.length === 0) return [];
   const result = await q.query<SignalRow>(
-    `UPDATE signals SET lead_id = $3 WHERE tenant_id = $1 AND anonymous_id = $2 AND lead_id IS NULL RETURNING ${SIGNAL_COLUMNS}`,
-    [tenantId, anonymousId, leadId],
+    `UPDATE signals s SET lead_id = u.l FROM unnest($2::text[], $3::text[]) AS u(a, l)
+     WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL
+     RETURNING ${SIGNAL_COLUMNS_OF_S}`,
+    [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
   );
   return result.rows;
 }
@@ -229,7 +376,7 @@ export async function addToScores(q: Queryable, tenantId: string, deltas: readon
   if (deltas.length === 0) return new Map();
   const result = await q.query<{ lead_id: string; sum: number }>(
     `INSERT INTO signal_scores AS s (tenant_id, lead_id, sum, sum_at, half_life_ms)
-     SELECT $1, l, d, $4::timestamptz, $5::bigint FROM unnest($2::text[], $3::float8[]) AS u(l, d)
+     SELECT $1, l, d, $4::timestamptz, $5::bigint FROM unnest($2::text[], $3::float8[]) AS u(l, d) ORDER BY l
      ON CONFLICT (tenant_id, lead_id) DO UPDATE SET
        sum = CASE WHEN s.half_life_ms = EXCLUDED.half_life_ms
          THEN s.sum * power(2::float8, -(extract(epoch FROM (EXCLUDED.sum_at - s.sum_at)) * 1000) / s.half_life_ms::float8) + EXCLUDED.sum
@@ -289,44 +436,44 @@ export interface NewSilence {
   explanation: LocalizedText;
 }
 
-export async function insertSilences(q: Queryable, tenantId: string, silences: readonly NewSilence[]): Promise<void> {
-  if (silences.length === 0) return;
-  const col = <T>(pick: (silence: NewSilence) => T) => silences.map(pick);
-  await q.query(
-    `INSERT INTO signal_silences (tenant_id, rule_id, anchor_message_id, rules_version, lead_id, anonymous_id, anchored_at, due_at, state, settled_at, weight, label, explanation)
+/** The silence writes, their parameters numbered from `$first` (the tenant is always `$1`). */
+function silenceStatements(first: number): { insert: string; satisfy: string } {
+  const $ = (n: number) => `$${first + n}`;
+  return {
+    insert: `INSERT INTO signal_silences (tenant_id, rule_id, anchor_message_id, rules_version, lead_id, anonymous_id, anchored_at, due_at, state, settled_at, weight, label, explanation)
      SELECT $1, r, m, v, l, a, t, d, CASE WHEN s THEN 'satisfied' ELSE 'pending' END, CASE WHEN s THEN now() END, w, lb::jsonb, ex::jsonb
-     FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::float8[], $11::text[], $12::text[])
+     FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::int[], ${$(3)}::text[], ${$(4)}::text[], ${$(5)}::timestamptz[], ${$(6)}::timestamptz[], ${$(7)}::boolean[], ${$(8)}::float8[], ${$(9)}::text[], ${$(10)}::text[])
        AS u(r, m, v, l, a, t, d, s, w, lb, ex)
      ON CONFLICT (tenant_id, rule_id, anchor_message_id) DO NOTHING`,
-    [
-      tenantId,
-      col((s) => s.ruleId),
-      col((s) => s.anchorMessageId),
-      col((s) => s.rulesVersion),
-      col((s) => s.leadId),
-      col((s) => s.anonymousId),
-      col((s) => s.anchoredAt.toISOString()),
-      col((s) => s.dueAt.toISOString()),
-      col((s) => s.satisfied),
-      col((s) => s.weight),
-      col((s) => JSON.stringify(s.label)),
-      col((s) => JSON.stringify(s.explanation)),
-    ],
-  );
-}
-
-/** Pending silences of these rules and subjects broken by an expected event at `at` (anchor ≤ at ≤ due). */
-export async function satisfySilences(q: Queryable, tenantId: string, expected: readonly { ruleId: string; leadId: string | null; anonymousId: string | null; at: Date }[]): Promise<number> {
-  if (expected.length === 0) return 0;
-  const result = await q.query(
-    `UPDATE signal_silences s SET state = 'satisfied', settled_at = now()
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS e(r, l, a, t)
+    satisfy: `UPDATE signal_silences s SET state = 'satisfied', settled_at = now()
+     FROM unnest(${$(11)}::text[], ${$(12)}::text[], ${$(13)}::text[], ${$(14)}::timestamptz[]) AS e(r, l, a, t)
      WHERE s.tenant_id = $1 AND s.state = 'pending' AND s.rule_id = e.r
        AND ((e.l IS NOT NULL AND s.lead_id = e.l) OR (e.l IS NULL AND s.lead_id IS NULL AND s.anonymous_id = e.a))
        AND s.anchored_at <= e.t AND e.t <= s.due_at`,
-    [tenantId, expected.map((e) => e.ruleId), expected.map((e) => e.leadId), expected.map((e) => e.anonymousId), expected.map((e) => e.at.toISOString())],
-  );
-  return result.rowCount;
+  };
+}
+
+export type ExpectedEvent = { ruleId: string; leadId: string | null; anonymousId: string | null; at: Date };
+
+function silenceParams(silences: readonly NewSilence[], expected: readonly ExpectedEvent[]): unknown[] {
+  const col = <T>(pick: (silence: NewSilence) => T) => silences.map(pick);
+  return [
+    col((s) => s.ruleId),
+    col((s) => s.anchorMessageId),
+    col((s) => s.rulesVersion),
+    col((s) => s.leadId),
+    col((s) => s.anonymousId),
+    col((s) => s.anchoredAt.toISOString()),
+    col((s) => s.dueAt.toISOString()),
+    col((s) => s.satisfied),
+    col((s) => s.weight),
+    col((s) => JSON.stringify(s.label)),
+    col((s) => JSON.stringify(s.explanation)),
+    expected.map((e) => e.ruleId),
+    expected.map((e) => e.leadId),
+    expected.map((e) => e.anonymousId),
+    expected.map((e) => e.at.toISOString()),
+  ];
 }
 
 export interface SilenceRow {
@@ -362,8 +509,9 @@ export async function claimDueSilences(tx: Queryable, now: Date, limit: number):
   return result.rows;
 }
 
-export async function pendingSilencesOf(q: Queryable, tenantId: string, leadId: string): Promise<SilenceRow[]> {
-  const result = await q.query<SilenceRow>(`SELECT ${SILENCE_COLUMNS} FROM signal_silences WHERE tenant_id = $1 AND lead_id = $2 AND state = 'pending'`, [tenantId, leadId]);
+export async function pendingSilencesOf(q: Queryable, tenantId: string, leadIds: readonly string[]): Promise<SilenceRow[]> {
+  if (leadIds.length === 0) return [];
+  const result = await q.query<SilenceRow>(`SELECT ${SILENCE_COLUMNS} FROM signal_silences WHERE tenant_id = $1 AND lead_id = ANY($2::text[]) AND state = 'pending'`, [tenantId, leadIds]);
   return result.rows;
 }
 
@@ -377,8 +525,13 @@ export async function settleSilences(q: Queryable, tenantId: string, keys: reado
   );
 }
 
-export async function assignVisitorSilences(q: Queryable, tenantId: string, anonymousId: string, leadId: string): Promise<void> {
-  await q.query(`UPDATE signal_silences SET lead_id = $3 WHERE tenant_id = $1 AND anonymous_id = $2 AND lead_id IS NULL`, [tenantId, anonymousId, leadId]);
+export async function assignVisitorSilences(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<void> {
+  if (links.length === 0) return;
+  await q.query(
+    `UPDATE signal_silences s SET lead_id = u.l FROM unnest($2::text[], $3::text[]) AS u(a, l)
+     WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL`,
+    [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
+  );
 }
 
 export async function moveLeadSilences(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<void> {

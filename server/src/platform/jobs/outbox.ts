@@ -62,6 +62,22 @@ export async function emit(tx: Queryable, event: OutboxEventInput): Promise<{ id
   return { id, created: result.rowCount > 0 };
 }
 
+/** Several events in one statement (the signals domain writes one per fired signal, hundreds a batch); same rules as `emit`. */
+export async function emitMany(tx: Queryable, events: readonly OutboxEventInput[]): Promise<number> {
+  if (events.length === 0) return 0;
+  for (const event of events) {
+    if (!EVENT_TYPE.test(event.type)) throw new Error(`event type "${event.type}" must look like noun.verb (lead.created)`);
+    if (event.id !== undefined && (event.id.length === 0 || event.id.length > MAX_EVENT_ID_LENGTH)) throw new Error(`event id must be 1–${MAX_EVENT_ID_LENGTH} characters`);
+  }
+  const result = await tx.query(
+    `INSERT INTO outbox_events (tenant_id, id, type, data)
+     SELECT t, i, y, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, i, y, d)
+     ON CONFLICT (tenant_id, id) DO NOTHING`,
+    [events.map((e) => e.tenantId), events.map((e) => e.id ?? `evt_${randomUUID()}`), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data ?? null))],
+  );
+  return result.rowCount;
+}
+
 export interface DispatchOptions {
   /** Events read per round. @default 100 */
   batchSize?: number;
