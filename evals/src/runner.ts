@@ -248,7 +248,7 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
     : await prepareKnowledgeBase(dataset, retriever.embedder?.(), progress);
   const { ctx, tenantId, externalOf } = kb;
   const search = (question: string, withBoost: boolean) =>
-    searchKnowledge(ctx.db, tenantId, ctx.embedder, question, { mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0 });
+    searchKnowledge(ctx.db, tenantId, ctx.embedder, question, { mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0, keepOnNone: true });
   try {
     if (boost) {
       // A rep who asked a feedback question saw the unboosted top 3, used the
@@ -272,12 +272,11 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       const t0 = performance.now();
       const result = await search(text, boost);
       const latencyMs = performance.now() - t0;
-      // The server abstains when no candidate reaches the floor; with floor 0
-      // the hits are the full ranking, so the same rule is applied here to
-      // their best relevance (the boost never changes relevance).
-      const topRelevance = result.hits.reduce((best, hit) => Math.max(best, hit.relevance), 0);
+      // With floor 0 and keepOnNone the hits are the full ranking; the
+      // server's own verdict (relevance floor and domain gate) is `abstained`.
+      const topRelevance = result.topRelevance;
       if (++done % 25 === 0 || done === total) progress('questions', done, total);
-      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: !(result.hits.length > 0 && topRelevance >= floor), latencyMs };
+      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: result.abstained, latencyMs };
     };
     const queries: QueryRecord[] = [];
     for (const query of dataset.queries) queries.push({ id: query.id, relevant: query.relevant, ...(await ask(query.text)) });
