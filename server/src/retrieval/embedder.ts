@@ -24,6 +24,10 @@ export function createEmbedder(config: Pick<Config, 'HUASHU_EMBEDDER' | 'HUASHU_
       apiKey: config.OPENAI_API_KEY ?? 'not-needed',
       configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : undefined,
       batchSize: 256,
+      // The openai client otherwise asks for base64 and decodes whatever comes
+      // back as base64: self-hosted servers that ignore the field (plain float
+      // arrays) would yield vectors of a quarter of the dimension.
+      encodingFormat: 'float',
     });
     return { embeddings, model: `openai:${config.HUASHU_EMBEDDING_MODEL}` };
   }
