@@ -145,6 +145,14 @@ describe('robot cards', () => {
     expect(renderCard('deal.stalled', { deal: { id: 'deal_9', stage: 'poc' } }, DUE_AT).lines.join('\n')).toContain('deal_9');
   });
 
+  it('renders a stalled deal as an urgent card with its stage, working days and owner', () => {
+    const card = renderCard('deal.stalled', { deal: { id: 'deal_9', stage: 'poc', owner: '王磊', region: '华南' }, workingDays: 7.6 }, DUE_AT);
+    expect(card.title).toBe('商机停滞提醒');
+    expect(card.urgent).toBe(true);
+    const text = card.lines.join('\n');
+    for (const part of ['deal_9', 'poc', '7 个工作日', '王磊', '华南']) expect(text).toContain(part);
+  });
+
   it('keeps lead text from turning into markup or mentions', () => {
     expect(plain('**[点我](http://evil.example)** @all\n<at>')).toBe('点我http://evil.example all at');
     expect(plain('x'.repeat(500)).length).toBe(80);

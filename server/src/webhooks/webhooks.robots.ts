@@ -152,6 +152,23 @@ export function renderCard(type: string, data: unknown, occurredAt: string): Rob
       };
     case 'lead.unmerged':
       return { title: '线索合并已撤销', urgent: false, lines: [...leadLines(lead), ...line('拆出的线索', plain(body['restoredLeadId'])), ...footer] };
+    case 'deal.stalled': {
+      const deal = obj(body['deal']);
+      return {
+        title: '商机停滞提醒',
+        urgent: true,
+        lines: [
+          '商机在当前阶段停留已超过设定的工作日，请跟进。',
+          ...line('商机编号', plain(deal['id'])),
+          ...line('阶段', plain(deal['stage'])),
+          ...line('已停留', typeof body['workingDays'] === 'number' ? `${plain(Math.floor(body['workingDays']))} 个工作日` : ''),
+          ...line('负责人', plain(deal['owner'])),
+          ...line('团队', plain(deal['team'])),
+          ...line('地区', plain(deal['region'])),
+          ...line('时间', beijingTime(occurredAt)),
+        ],
+      };
+    }
     default: {
       const deal = obj(body['deal']);
       return {
