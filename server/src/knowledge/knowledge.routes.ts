@@ -1,12 +1,14 @@
 import { KnowledgeEntry, KnowledgeEntryInput, KnowledgeImportRequest, KnowledgeImportResult, KnowledgeStatus, ReviewRequest } from '@huashu/core';
 import { z } from 'zod';
 import { defineRoute } from '../platform/http/route.js';
-import { createEntry, getVisibleEntry, importEntries, listEntries, reviewEntry } from './knowledge.service.js';
+import { createEntry, getVisibleEntry, importEntries, listEntries, reviewEntry, updateEntry } from './knowledge.service.js';
 
 const ListQuery = z
   .object({
     status: KnowledgeStatus.optional(),
     stale: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+    /** With a rep token: the rep's own entries, whatever their status, with the reviewers' notes. */
+    mine: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })
@@ -54,6 +56,16 @@ export const knowledgeRoutes = [
     auth: ['secret', 'rep'],
     response: KnowledgeEntry,
     handler: ({ params, principal, ctx }) => getVisibleEntry(ctx, principal, params['id']!),
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/v1/knowledge/:id',
+    summary: 'Rewrite an entry: its author after a request for changes (back to pending_review), or a reviewer / the secret key',
+    tag: 'knowledge',
+    auth: ['secret', 'rep'],
+    body: KnowledgeEntryInput,
+    response: KnowledgeEntry,
+    handler: ({ params, body, principal, ctx }) => updateEntry(ctx, principal, params['id']!, body),
   }),
   defineRoute({
     method: 'post',

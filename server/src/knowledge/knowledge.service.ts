@@ -92,9 +92,37 @@ export async function getVisibleEntry(ctx: AppContext, principal: Principal, id:
   return entry;
 }
 
-export function listEntries(ctx: AppContext, principal: Principal, filter: ListFilter) {
+/** Reviewers list the whole base; with `mine`, any rep lists their own contributions with the reviewers' notes. */
+export function listEntries(ctx: AppContext, principal: Principal, filter: ListFilter & { mine?: boolean | undefined }) {
+  const { mine, ...rest } = filter;
+  if (mine) {
+    if (principal.kind !== 'rep') throw new HuashuError('forbidden', 'mine=true lists a rep\'s own entries: it needs a rep token');
+    return store.listEntries(ctx.db, principal.tenantId, { ...rest, authorRepId: principal.rep.repId });
+  }
   requireReviewer(principal);
-  return store.listEntries(ctx.db, principal.tenantId, filter);
+  return store.listEntries(ctx.db, principal.tenantId, rest);
+}
+
+/** Statuses in which an author may still change their entry; an approved one is the reviewers' to change. */
+const AUTHOR_EDITABLE: ReadonlySet<KnowledgeStatus> = new Set(['draft', 'pending_review', 'changes_requested', 'rejected']);
+
+/**
+ * Rewrites an entry: the author answering a request for changes (it goes back
+ * to review, or stays a draft), or a reviewer / the secret key editing any
+ * live entry.
+ */
+export async function updateEntry(ctx: AppContext, principal: Principal, id: string, input: KnowledgeEntryInput): Promise<KnowledgeEntry> {
+  const current = await getVisibleEntry(ctx, principal, id);
+  const reviewer = principal.kind === 'secret' || (principal.kind === 'rep' && principal.rep.role !== 'rep');
+  if (!reviewer) {
+    if (principal.kind !== 'rep' || current.authorRepId !== principal.rep.repId) throw new HuashuError('not_found', `knowledge entry ${id} not found`);
+    if (!AUTHOR_EDITABLE.has(current.status)) throw new HuashuError('conflict', `an entry in status ${current.status} is changed by a reviewer, not its author`);
+  }
+  if (current.status === 'archived') throw new HuashuError('conflict', 'an archived entry cannot be changed');
+  const data: EntryData = { ...input, status: reviewer ? (input.status ?? current.status) : statusFor(principal, input.status) };
+  await ctx.db.transaction((tx) => store.updateEntry(tx, principal.tenantId, id, data, ctx.embedder, ctx.config.HUASHU_VERIFY_DAYS));
+  await ensureVectorIndexes(ctx.db, principal.tenantId);
+  return store.getEntry(ctx.db, principal.tenantId, id);
 }
 
 export function reviewEntry(ctx: AppContext, principal: Principal, id: string, review: { decision: store.ReviewDecision; note?: string | undefined }): Promise<KnowledgeEntry> {

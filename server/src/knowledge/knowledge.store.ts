@@ -40,12 +40,16 @@ export interface EntryRow {
   author_rep_id: string | null;
   verified_until: Date | null;
   variants: string[] | null;
+  review_note: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 /** Columns of an entry, its approved variants included (selected from knowledge_entries without an alias). */
 export const ENTRY_COLUMNS = `id, external_id, question, answer, evidence, tags, industry, product, status, author_rep_id, verified_until, created_at, updated_at,
+  review_note, reviewed_by, reviewed_at,
   ARRAY(SELECT kv.text FROM knowledge_variants kv WHERE kv.tenant_id = knowledge_entries.tenant_id AND kv.entry_id = knowledge_entries.id AND kv.status = 'approved' ORDER BY kv.created_at, kv.id) AS variants`;
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
@@ -66,6 +70,7 @@ export function toEntry(row: EntryRow, now = Date.now()): KnowledgeEntry {
     verifiedUntil,
     stale: row.status === 'approved' && verifiedUntil !== null && Date.parse(verifiedUntil) < now,
     variants: row.variants ?? [],
+    review: row.reviewed_at && row.reviewed_by ? { note: row.review_note, reviewer: row.reviewed_by, at: iso(row.reviewed_at)! } : null,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
   };
@@ -152,6 +157,42 @@ export async function upsertEntries(
   return rows.map((row) => ({ id: row.id, inserted: row.inserted }));
 }
 
+/**
+ * Rewrites one entry's content and status by id (the author's resubmission, a
+ * reviewer's edit), with its terms and vector; the review note stays for the
+ * record. Returns false when the tenant has no such entry.
+ */
+export async function updateEntry(tx: Queryable, tenantId: string, id: string, entry: EntryData, embedder: Embedder, verifyDays: number): Promise<boolean> {
+  const [vector] = await embedder.embeddings.embedDocuments([embeddingText(entry)]);
+  const result = await tx.query(
+    `UPDATE knowledge_entries AS k SET question = $3, answer = $4, evidence = $5::jsonb, tags = ARRAY(SELECT jsonb_array_elements_text($6::jsonb)),
+       industry = $7, product = $8, status = $9, lexical_terms = ARRAY(SELECT jsonb_array_elements_text($10::jsonb)),
+       verified_until = CASE WHEN $9 = 'approved' THEN now() + make_interval(days => $11) ELSE k.verified_until END, updated_at = now()
+     WHERE k.tenant_id = $1 AND k.id = $2`,
+    [
+      tenantId,
+      id,
+      entry.question,
+      entry.answer,
+      JSON.stringify(entry.evidence),
+      JSON.stringify(entry.tags ?? []),
+      entry.industry ?? null,
+      entry.product ?? null,
+      entry.status,
+      JSON.stringify(entryTerms(entry)),
+      verifyDays,
+    ],
+  );
+  if (result.rowCount === 0) return false;
+  changedCorpus(tx, tenantId);
+  await storeVectors(tx, tenantId, [id], [vector!], embedder.model);
+  if (entry.variants) {
+    await removeUnlistedVariants(tx, tenantId, [{ entryId: id, texts: entry.variants }]);
+    await upsertVariants(tx, tenantId, entry.variants.map((text) => ({ entryId: id, text, status: 'approved' as const, source: 'import' as const })), embedder);
+  }
+  return true;
+}
+
 export async function storeVectors(tx: Queryable, tenantId: string, ids: readonly string[], vectors: readonly number[][], model: string): Promise<void> {
   if (ids.length === 0) return;
   await tx.query(
@@ -173,6 +214,8 @@ export async function getEntry(db: Queryable, tenantId: string, id: string): Pro
 
 export interface ListFilter {
   status?: KnowledgeStatus;
+  /** Only the entries this rep wrote. */
+  authorRepId?: string;
   /** Approved entries whose verification has expired. */
   stale?: boolean;
   limit: number;
@@ -185,6 +228,10 @@ export async function listEntries(db: Queryable, tenantId: string, filter: ListF
   if (filter.status) {
     params.push(filter.status);
     conditions.push(`AND status = $${params.length}`);
+  }
+  if (filter.authorRepId) {
+    params.push(filter.authorRepId);
+    conditions.push(`AND author_rep_id = $${params.length}`);
   }
   if (filter.stale) conditions.push(`AND status = 'approved' AND verified_until < now()`);
   const more = conditions.join(' ');

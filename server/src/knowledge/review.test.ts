@@ -98,6 +98,35 @@ describe.each(testEngines())('review queue on $name', (engine) => {
     expect(mine.body.status).toBe('changes_requested');
   });
 
+  it('lets the author read the note, list their own entries, resubmit, and get approved; others cannot edit it', async () => {
+    const id = await contribute('你们的系统支持信创环境吗？');
+    await server.call('POST', `/v1/knowledge/${id}/review`, { key: reviewer, body: { decision: 'request_changes', note: '请写明适配的操作系统和数据库' } });
+    const mine = await server.call('GET', '/v1/knowledge?mine=true', { key: rep });
+    expect(mine.status).toBe(200);
+    const listed = mine.body.entries.find((entry: { id: string }) => entry.id === id);
+    expect(listed.status).toBe('changes_requested');
+    expect(listed.review).toMatchObject({ note: '请写明适配的操作系统和数据库', reviewer: 'lead-1' });
+    expect(mine.body.entries.every((entry: { authorRepId: string }) => entry.authorRepId === 'rep-1')).toBe(true);
+
+    const other = await repTokenFor(t.secretKey, { repId: 'rep-2', name: '周强', role: 'rep' });
+    const body = { question: '你们的系统支持信创环境吗？', answer: '已适配麒麟、统信 UOS 和达梦、人大金仓。', evidence: [{ kind: 'test_report', title: '信创适配测试报告' }] };
+    expect((await server.call('PUT', `/v1/knowledge/${id}`, { key: other, body })).status).toBe(404);
+    const resubmitted = await server.call('PUT', `/v1/knowledge/${id}`, { key: rep, body });
+    expect(resubmitted.status).toBe(200);
+    expect(resubmitted.body).toMatchObject({ status: 'pending_review', answer: body.answer });
+    const queue = await server.call('GET', '/v1/knowledge/review-queue', { key: reviewer });
+    expect(queue.body.pending.map((item: { entry: { id: string } }) => item.entry.id)).toContain(id);
+
+    await server.call('POST', `/v1/knowledge/${id}/review`, { key: reviewer, body: { decision: 'approve' } });
+    const ask = await server.call('POST', '/v1/assistant/ask', { key: rep, body: { question: '支持麒麟和达梦这样的信创环境吗' } });
+    expect(ask.body.matches.map((match: { entry: { id: string } }) => match.entry.id)).toContain(id);
+    // Approved now: the author's further changes go through a reviewer.
+    expect((await server.call('PUT', `/v1/knowledge/${id}`, { key: rep, body })).status).toBe(409);
+    const missing = await server.call('PUT', `/v1/knowledge/${id}`, { key: reviewer, body: { ...body, evidence: [] } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details.issues[0].path).toBe('evidence');
+  });
+
   it('approves and rejects with a note, and archives for good', async () => {
     const approved = await contribute('能不能先试用一个月再决定？');
     const rejected = await contribute('你们公司成立几年了？');

@@ -64,6 +64,8 @@ export const KnowledgeEntry = z.object({
   stale: z.boolean(),
   /** The approved variants (other customer phrasings) the assistant also matches on. */
   variants: z.array(z.string()),
+  /** The last review decision's note (what to change, why rejected), for the author to read; null before any review. */
+  review: z.object({ note: z.string().nullable(), reviewer: z.string(), at: IsoDateTime }).nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
