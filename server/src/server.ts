@@ -14,6 +14,7 @@ import type { Database } from './platform/db/types.js';
 import { createApp } from './platform/http/app.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { apiRoutes } from './platform/http/routes.js';
+import { answerParserErrors } from './platform/http/client-errors.js';
 import { mountDemo, type DemoSetup } from './demo/demo.js';
 
 export interface RunningServer {
@@ -83,6 +84,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
   });
+  answerParserErrors(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
   const jobs = config.HUASHU_JOBS ? createJobRunner(ctx, jobDefinitions(options.modules, config)) : undefined;

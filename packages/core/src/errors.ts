@@ -6,6 +6,8 @@
 export const ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,
+  /** Not valid HTTP: refused by the server's parser before any route. */
+  bad_request: 400,
   unauthenticated: 401,
   invalid_token: 401,
   forbidden: 403,
@@ -17,6 +19,8 @@ export const ERROR_STATUS = {
   out_of_stock: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** The request head (URL, query string, headers) is over the server's limit. */
+  headers_too_large: 431,
   rate_limited: 429,
   embedding_mismatch: 409,
   llm_unavailable: 503,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { MAX_JSON_DEPTH, MAX_PATH_PARAM_LENGTH, type ErrorBody } from '@huashu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,9 +155,23 @@ describe.each(testEngines())('hostile input on $name', (engine) => {
       expect(long.body.error.code).toBe('payload_too_large');
     });
 
-    it('answers a query string too long for a request head with a 4xx from Node, not a 5xx', async () => {
+    it('answers a query string too long for a request head with 431 in the usual error shape', async () => {
       const res = await server.call('GET', `/v1/knowledge?status=${'x'.repeat(20_000)}`, { key: a.secretKey });
       expect(res.status).toBe(431);
+      expect(res.body.error.code).toBe('headers_too_large');
+    });
+
+    it('answers a request that is not HTTP with 400 in the usual error shape', async () => {
+      const { port } = new URL(server.url);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(raw.startsWith('HTTP/1.1 400')).toBe(true);
+      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
     });
   });
 
