@@ -95,6 +95,23 @@ describe.each(testEngines())('access on $name', (engine) => {
     });
   });
 
+  describe('rep tokens whose header names no key', () => {
+    it('answer 401 invalid_token for a kid holding NUL, a surrogate or any non-id, never 400 or 5xx', async () => {
+      const server = await startTestServer(db);
+      try {
+        const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        for (const kid of ['\u0000', 'ab\ud800', 'x'.repeat(5000), "'; DROP TABLE api_keys; --", 42]) {
+          const token = `${b64({ alg: 'EdDSA', typ: 'JWT', kid })}.${b64({ sub: 'r1' })}.c2ln`;
+          const res = await server.call('POST', '/v1/assistant/ask', { key: token, body: { question: '太贵了' } });
+          expect(res.status, String(kid).slice(0, 20)).toBe(401);
+          expect(res.body.error.code).toBe('invalid_token');
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   describe('logs', () => {
     it('never carry a query string, even one holding a secret key', async () => {
       const { logger, lines } = capturedLogger();

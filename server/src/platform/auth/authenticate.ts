@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { HuashuError } from '@huashu/core';
 import type { Database } from '../db/types.js';
 import { findKey, storeRepTokenPublicKey, type KeyRecord } from './key-store.js';
-import { hashKey, hashesEqual, importPublicKey, keyKind, lookupId, repTokenPublicKey } from './keys.js';
+import { hashKey, hashesEqual, importPublicKey, KEY_ID, keyKind, lookupId, repTokenPublicKey } from './keys.js';
 import { peekHeader, verifyRepToken, type VerifiedRepToken } from './rep-token.js';
 
 export type Principal =
@@ -100,7 +100,8 @@ export class Authenticator {
     const hit = this.tokens.get(token);
     if (hit && hit.until > now) return hit.resolved;
     const { kid } = peekHeader(token);
-    const cached = kid ? await this.lookup(kid) : undefined;
+    // A kid that is no key id (garbage, NUL bytes) is a bad token, not a query.
+    const cached = kid && KEY_ID.test(kid) ? await this.lookup(kid) : undefined;
     if (!cached || cached.record.kind !== 'secret') throw new HuashuError('invalid_token', 'rep token signature or format is invalid');
     if (!cached.publicKey) {
       throw new HuashuError(

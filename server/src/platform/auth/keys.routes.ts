@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.js';
 import { readCredential } from '../http/security.js';
 import { findKeyInfo, getAllowedOrigins, issueKey, listKeys, revokeKey, setAllowedOrigins } from './key-store.js';
-import { deriveRepTokenKeyPair, hashKey, lookupId } from './keys.js';
+import { deriveRepTokenKeyPair, hashKey, KEY_ID, lookupId } from './keys.js';
 import { MAX_ALLOWED_ORIGINS, OriginPattern } from './origins.js';
 import { signRepToken } from './rep-token.js';
 
@@ -29,8 +29,6 @@ export const CreateKeyRequest = z
 /** `key` is shown this once; the server keeps only its hash. */
 export const CreatedKey = ApiKeyInfo.extend({ key: z.string() });
 
-/** A key's id is the first 20 hex digits of its hash. */
-const KEY_ID = /^[0-9a-f]{20}$/;
 
 function keyIdParam(params: Record<string, string>): string {
   const id = params['id'] ?? '';

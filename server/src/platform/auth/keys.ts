@@ -28,9 +28,14 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Hex digits of a key's hash that make its public id: 80 bits, no collisions in practice. */
+const LOOKUP_ID_LENGTH = 20;
+/** What a key id (and a rep token's `kid`) looks like; anything else names no key. */
+export const KEY_ID = new RegExp(`^[0-9a-f]{${LOOKUP_ID_LENGTH}}$`);
+
 /** The public handle of a key: a prefix of its hash, also a rep token's `kid`. */
 export function lookupId(keyHash: string): string {
-  return keyHash.slice(0, 20);
+  return keyHash.slice(0, LOOKUP_ID_LENGTH);
 }
 
 export interface RepTokenKeyPair {
