@@ -1,4 +1,5 @@
 import { assistantModule } from './assistant/index.js';
+import { consoleModule } from './console/index.js';
 import { conversationsModule } from './conversations/index.js';
 import { createEventsModule } from './events/index.js';
 import { knowledgeModule } from './knowledge/index.js';
@@ -15,4 +16,4 @@ const leadsModule = createLeadsModule({ enrichers: [intentEnricher], ranker: int
 const eventsModule = createEventsModule({ onStored: evaluateOnIngest });
 
 /** Every domain the server runs, in the order their demo data is seeded. */
-export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, webhooksModule];
+export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, webhooksModule];

@@ -14,3 +14,4 @@ export * from './schemas/pipeline.js';
 export * from './schemas/signals.js';
 export * from './signals/index.js';
 export * from './schemas/webhooks.js';
+export * from './schemas/console.js';

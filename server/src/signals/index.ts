@@ -25,7 +25,7 @@ export const evaluateOnIngest = onEventsStored;
 
 /** For the leads module's `enrichers`: `lead.intent` on `GET /v1/leads/:id`. */
 export async function intentEnricher(ctx: { db: Queryable }, tenantId: string, lead: LeadDetail): Promise<Partial<LeadDetail>> {
-  return { intent: await leadIntent(ctx.db, tenantId, lead.id) };
+  return { intent: await leadIntent(ctx.db, tenantId, lead.id, new Date(), lead.assignee?.id) };
 }
 
 /** For `GET /v1/leads?sort=intent`: current scores of the listed leads. */

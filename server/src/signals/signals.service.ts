@@ -1,6 +1,8 @@
 import {
+  decayedSum,
   decayFactor,
   describeEvent,
+  evaluateHistory,
   explainWeight,
   HuashuError,
   isoDurationMs,
@@ -15,6 +17,7 @@ import {
   type SignalRuleSet,
   type SignalRulesResponse,
 } from '@huashu/core';
+import { activeVersion } from '../console/console.service.js';
 import { listEvents } from '../events/index.js';
 import type { Database, Queryable } from '../platform/db/types.js';
 import type { OutboxEvent } from '../platform/jobs/index.js';
@@ -85,7 +88,10 @@ const DEFAULT_HALF_LIFE = 'P7D';
  * lead's signals decayed to `now`, with the signals that explain it and the
  * lead's recent behaviour. Null while the tenant has neither rules nor signals.
  */
-export async function leadIntent(db: Queryable, tenantId: string, leadId: string, now = new Date()): Promise<LeadIntent | null> {
+export async function leadIntent(db: Queryable, tenantId: string, leadId: string, now = new Date(), assigneeRepId?: string | null): Promise<LeadIntent | null> {
+  // A lead of a rep in a signal-rule pilot (the manager's console) is scored by the pilot version.
+  const pilot = assigneeRepId ? await activeVersion(db, tenantId, 'signal-rules', assigneeRepId, now) : undefined;
+  if (pilot) return pilotIntent(db, tenantId, leadId, toLiveRules(pilot.content as SignalRuleSet, pilot.version, now), now);
   const rules = await liveRules(db, tenantId);
   const rows = await store.signalsOfLead(db, tenantId, leadId, MAX_SIGNALS_SHOWN);
   if (!rules && rows.length === 0) return null;
@@ -102,6 +108,53 @@ export async function leadIntent(db: Queryable, tenantId: string, leadId: string
       .map((row) => ({ ...signalView(row), contribution: Number(row.weight) * decayFactor(now.getTime() - new Date(row.fired_at).getTime(), halfLifeMs) })),
     halfLife,
     rulesVersion: rules?.version ?? 0,
+    activity: await activityOf(db, tenantId, leadId, rules, now),
+  };
+}
+
+/**
+ * A pilot version's score is computed from the lead's events of the last
+ * PILOT_LOOKBACK_MS as the dry-run computes it (nothing stored): everyone
+ * else's running sums stay untouched. `rulesVersion` is the console version.
+ */
+const PILOT_LOOKBACK_MS = 30 * 24 * 3600_000;
+const PILOT_HISTORY_LIMIT = 5000;
+async function pilotIntent(db: Queryable, tenantId: string, leadId: string, rules: LiveRules, now: Date): Promise<LeadIntent> {
+  const visitors = await store.visitorsOfLeads(db, tenantId, [leadId]);
+  const stored = await listEvents(db, tenantId, {
+    leadIds: [leadId],
+    anonymousIds: visitors.map((visitor) => visitor.anonymousId),
+    names: [...rules.names],
+    pages: rules.pages,
+    from: new Date(now.getTime() - PILOT_LOOKBACK_MS),
+    to: now,
+    limit: PILOT_HISTORY_LIMIT,
+    newestFirst: true,
+  });
+  const events = stored.map((event) => ({ messageId: event.messageId, type: event.type, event: event.event, properties: event.properties, at: event.occurredAt.getTime() })).reverse();
+  const fired = evaluateHistory(rules, events, now.getTime());
+  const exact = scoreOfSum(decayedSum(fired, now.getTime(), rules.halfLifeMs));
+  const then = scoreOfSum(decayedSum(fired, now.getTime() - TREND_WINDOW_MS, rules.halfLifeMs));
+  return {
+    score: roundScore(exact),
+    trend: trendOf(then, exact),
+    signals: fired
+      .slice(-MAX_SIGNALS_SHOWN)
+      .reverse()
+      .map((signal) => ({
+        id: `pilot:${rules.version}:${signal.ruleId}:${signal.keyMessageId}`,
+        ruleId: signal.ruleId,
+        kind: signal.kind,
+        label: signal.label,
+        weight: signal.weight,
+        contribution: signal.weight * decayFactor(now.getTime() - signal.at, rules.halfLifeMs),
+        at: new Date(signal.at).toISOString(),
+        explanation: signal.explanation,
+        messageIds: signal.messageIds,
+        rulesVersion: rules.version,
+      })),
+    halfLife: rules.source.halfLife,
+    rulesVersion: rules.version,
     activity: await activityOf(db, tenantId, leadId, rules, now),
   };
 }

@@ -27,6 +27,9 @@ function mount(router: express.Router, spec: RouteSpec, ctx: AppContext): void {
     if (!spec.auth.includes(principal.kind)) {
       throw new HuashuError('forbidden', `this operation needs ${spec.auth.map((kind) => ROLE_NAMES[kind]).join(' or ')}`);
     }
+    if (principal.kind === 'rep' && spec.repRoles && !spec.repRoles.includes(principal.rep.role)) {
+      throw new HuashuError('forbidden', `this operation needs a secret key or a rep token with role ${spec.repRoles.join(' or ')}`);
+    }
     res.locals['principal'] = principal;
     next();
   };

@@ -1,4 +1,4 @@
-import { PathParam } from '@huashu/core';
+import { PathParam, type RepRole } from '@huashu/core';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Principal, PrincipalKind } from '../auth/authenticate.js';
@@ -30,6 +30,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   tag: string;
   /** Who may call it; `public` skips authentication. */
   auth: readonly PrincipalKind[] | 'public';
+  /** When `auth` accepts rep tokens: only these roles (a manager's console route takes `reviewer`/`admin`, a rep's token is a 403). @default every role */
+  repRoles?: readonly RepRole[];
   body?: B;
   query?: Q;
   /**

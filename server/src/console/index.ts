@@ -1,0 +1,13 @@
+import type { DomainModule } from '../platform/module.js';
+import { consoleRoutes } from './console.routes.js';
+import { seedConsoleDemo } from './console.demo.js';
+
+/**
+ * The manager's console: versioned rule sets (draft → pilot → published or
+ * discarded) written to their domains on publish, an audit log of every
+ * change, and per-manager widget layouts. Domains that apply pilots ask
+ * `activeVersion` (console.service) for a rep.
+ */
+export const consoleModule: DomainModule = { name: 'console', routes: consoleRoutes, seedDemo: seedConsoleDemo };
+
+export { activeVersion } from './console.service.js';
