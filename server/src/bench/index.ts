@@ -1,3 +1,4 @@
+import './args.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../platform/config.js';
 import type { Database } from '../platform/db/types.js';
@@ -33,7 +34,8 @@ const knowledgeRows: KnowledgeBenchRow[] = [];
 const eventRows: EventsBenchRow[] = [];
 
 const ONLY = process.env['BENCH_ONLY'];
-for (const engine of engines) {
+const CORE = !ONLY || ONLY === 'knowledge' || ONLY === 'events';
+for (const engine of CORE ? engines : []) {
   for (const size of ONLY === 'events' ? [] : SIZES) {
     const handle = await engine.open();
     const ctx = await createContext(config, handle.db, createLogger('silent'));
@@ -47,6 +49,7 @@ for (const engine of engines) {
   await handle.db.close();
 }
 
+if (CORE) {
 process.stdout.write('\n## Assistant: ask latency (ms) and import throughput — local embedder, 300 questions after 20 warm-up\n\n');
 process.stdout.write(
   table(
@@ -65,6 +68,9 @@ process.stdout.write(
   ),
 );
 process.stdout.write('\n\nTarget on Postgres: ≥ 20,000 events/s and ≥ 50 % of COPY.\n');
+}
 await (await import('./leads.js')).runLeadsBench(engines, progress);
 await (await import('./pipeline.js')).runPipelineBench(engines, progress);
-await (await import('./signals.js')).runSignalsBench(engines, progress);
+// signals.ts does not read BENCH_ONLY itself.
+if (!ONLY || ONLY === 'signals') await (await import('./signals.js')).runSignalsBench(engines, progress);
+await (await import('./scale-parts.js')).runScaleParts(serverUrl, progress);
