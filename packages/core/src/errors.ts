@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   embedding_mismatch: 409,
   llm_unavailable: 503,
+  /** The database cannot be reached for now; retry after the response's Retry-After. */
+  service_unavailable: 503,
   internal: 500,
 } as const;
 

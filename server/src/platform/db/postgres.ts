@@ -1,7 +1,16 @@
 import pg from 'pg';
 import { withCommitHooks } from './after-commit.js';
 import type { Database, Queryable, QueryResult } from './types.js';
+import { classifyDatabaseError, DatabaseUnavailable } from './unavailable.js';
 import { VECTOR_SEARCH_OPTIONS } from './vector-settings.js';
+
+/**
+ * How long a request waits for a pooled connection (a new one to a server that
+ * does not answer, or a free one when all are busy) before it fails as
+ * unavailable; without it `pg` waits forever and requests pile up while the
+ * database is unreachable.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 // int8 (count(*), sums) as JS numbers: our counters stay far below 2^53, and
 // PGlite returns numbers too, so both engines give the same shapes.
@@ -11,12 +20,16 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 function adapt(target: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const result = await target.query(sql, params as unknown[]);
+      const result = await target.query(sql, params as unknown[]).catch((error: unknown) => {
+        throw classifyDatabaseError(error);
+      });
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     },
     afterCommit: (callback) => callback(),
     async exec(sql: string): Promise<void> {
-      await target.query(sql);
+      await target.query(sql).catch((error: unknown) => {
+        throw classifyDatabaseError(error);
+      });
     },
   };
 }
@@ -30,7 +43,7 @@ export interface PostgresOptions {
 
 /** PostgreSQL with pgvector through `pg`; server replicas share it. */
 export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: VECTOR_SEARCH_OPTIONS });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: VECTOR_SEARCH_OPTIONS, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client's network error must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.onIdleError?.(error));
   const base = adapt(pool);
@@ -38,19 +51,25 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     engine: 'postgres',
     ...base,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw classifyDatabaseError(error);
+      });
+      // A connection that failed mid-transaction is destroyed, not handed to the next request.
+      let broken = false;
       try {
-        await client.query('BEGIN');
-        const { tx, committed } = withCommitHooks(adapt(client));
+        const conn = adapt(client);
+        await conn.query('BEGIN');
+        const { tx, committed } = withCommitHooks(conn);
         const result = await fn(tx);
-        await client.query('COMMIT');
+        await conn.query('COMMIT');
         committed();
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        broken = error instanceof DatabaseUnavailable;
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

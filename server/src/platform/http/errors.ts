@@ -1,6 +1,13 @@
 import { HuashuError, type ErrorCode } from '@huashu/core';
 import type { ErrorRequestHandler } from 'express';
+import { isConnectionFailure } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
+
+/**
+ * Retry-After of a 503 while the database is unreachable: a restart or a
+ * failover takes seconds, and clients (the SDK) back off from this.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /**
  * What body-parser and raw-body (through http-errors) and the router attach to
@@ -79,6 +86,9 @@ export function toHuashuError(error: unknown): HuashuError | undefined {
       : 'request body could not be read';
     return new HuashuError(codeForStatus(status), message, { issues: [{ path: 'body', message }] });
   }
+  if (isConnectionFailure(error)) {
+    return new HuashuError('service_unavailable', `the database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} s`, { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+  }
   if (isDatabaseError(error) && INPUT_DATA_EXCEPTIONS[error.code]) {
     const message = `a value ${INPUT_DATA_EXCEPTIONS[error.code]}`;
     return new HuashuError('validation_failed', `invalid request: ${message}`, { issues: [{ path: '(request)', message }] });
@@ -131,6 +141,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const known = toHuashuError(error);
     if (!known) {
       logger.error({ err: describeFault(error), method: req.method, path: req.path }, 'unhandled error');
+    } else if (known.code === 'service_unavailable') {
+      logger.warn({ method: req.method, path: req.path }, 'database unavailable: answered 503');
     } else if (isDatabaseError(error)) {
       logger.warn({ code: error.code, method: req.method, path: req.path }, 'the database refused a request value that validation let through');
     }
@@ -139,6 +151,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    if (known?.code === 'service_unavailable') res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(known?.status ?? 500).json(body);
   };
 }
