@@ -14,7 +14,8 @@ import { toWellFormedJson, truncate } from './text.js';
 import { createDwellTracker } from './tracking/dwell.js';
 import { compilePageTypes } from './tracking/page-types.js';
 import { watchRoutes } from './tracking/route-watcher.js';
-import { createTransport, HuashuApiError, toApiError, type FetchLike } from './transport.js';
+import { HuashuApiError, toApiError } from './errors.js';
+import { createTransport, type FetchLike } from './transport.js';
 
 /**
  * The server's per-event ceiling (`MAX_EVENT_BYTES` in `@huashu/core`'s event
@@ -142,6 +143,15 @@ export interface HuashuClient {
   destroy(): void;
 }
 
+/** Queue settings when the options leave them out (documented on {@link HuashuOptions}). */
+const DEFAULTS = {
+  /** Events that trigger a send without waiting for the interval. */
+  flushAt: 20,
+  flushIntervalMs: 5000,
+  /** Events kept while the server is unreachable; the oldest go first beyond it. */
+  maxQueue: 1000,
+} as const;
+
 /**
  * Creates the browser (and Node) client: lead capture, event tracking with a
  * persisted, batched, retried queue, and active dwell time per page.
@@ -184,10 +194,10 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
   const env = options?.environment === undefined ? browserEnvironment() : (options.environment ?? undefined);
   const storage = options?.storage === undefined ? (env ? browserStorage() : undefined) : (options.storage ?? undefined);
   const store = storage && createStore(storage, report);
-  const number = (value: number | undefined, fallback: number) => (Number.isFinite(value) ? Math.max(1, value!) : fallback);
-  const flushAt = number(options?.flushAt, 20);
-  const flushIntervalMs = number(options?.flushIntervalMs, 5000);
-  const maxQueue = number(options?.maxQueue, 1000);
+  const positiveOr = (value: number | undefined, fallback: number) => (Number.isFinite(value) ? Math.max(1, value!) : fallback);
+  const flushAt = positiveOr(options?.flushAt, DEFAULTS.flushAt);
+  const flushIntervalMs = positiveOr(options?.flushIntervalMs, DEFAULTS.flushIntervalMs);
+  const maxQueue = positiveOr(options?.maxQueue, DEFAULTS.maxQueue);
   const autoPage = !!env && options?.autoPage !== false;
   const namespace = (publishableKey ?? 'default').slice(0, 12);
   const now = () => Date.now();
@@ -220,8 +230,8 @@ export function createHuashu(options: HuashuOptions): HuashuClient {
     // Beacons authenticate with `?key=`, which only a publishable key may do.
     beacon: env?.navigator?.sendBeacon && publishableKey ? createBeaconSender({ navigator: env.navigator, url: transport.url(BATCH_PATH, { key: publishableKey }) }) : undefined,
     onError: report,
-    maxAttempts: number(options?.maxAttempts, DEFAULT_MAX_ATTEMPTS),
-    maxEventAgeMs: number(options?.maxEventAgeMs, DEFAULT_MAX_EVENT_AGE_MS),
+    maxAttempts: positiveOr(options?.maxAttempts, DEFAULT_MAX_ATTEMPTS),
+    maxEventAgeMs: positiveOr(options?.maxEventAgeMs, DEFAULT_MAX_EVENT_AGE_MS),
     now,
     random: Math.random,
   });

@@ -2,7 +2,8 @@ import type { LeadCaptureResponse, LeadInput } from '@huashu/core';
 import { withRetry } from './delivery/retry.js';
 import { uuid } from './ids.js';
 import { truncate } from './text.js';
-import { HuashuApiError, type Transport } from './transport.js';
+import { HuashuApiError } from './errors.js';
+import type { Transport } from './transport.js';
 
 /**
  * What a lead form submits (`source` is required; `name`, `phone`, `email`,

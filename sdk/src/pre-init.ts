@@ -1,4 +1,4 @@
-import { HuashuApiError } from './transport.js';
+import { HuashuApiError } from './errors.js';
 
 /** Methods a page may call before the SDK has loaded. `leads.capture` is not among them: its promise would have nobody to resolve to. */
 export const PRE_INIT_METHODS = ['track', 'page', 'identify', 'download', 'optIn', 'optOut', 'reset'] as const;

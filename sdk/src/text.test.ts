@@ -24,6 +24,14 @@ const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCh
 const trickyUnit = fc.oneof(codeUnit, fc.constantFrom(GRIN, '👍🏽', '🇨🇳', '𠮷', '话', HIGH, LOW, '\\', '"', '\\ud83d', '\\udc00'));
 const trickyText = fc.string({ unit: trickyUnit, maxLength: 40 });
 
+/** Whether two keys of one object become the same key once mended (the reference would merge them; the JSON keeps both). */
+function keysCollide(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(keysCollide);
+  if (!value || typeof value !== 'object') return false;
+  const keys = Object.keys(value);
+  return new Set(keys.map((key) => key.toWellFormed())).size < keys.length || Object.values(value).some(keysCollide);
+}
+
 /** The reference: every string of a JSON value, keys included, made well-formed by the platform. */
 function mended(value: unknown): unknown {
   if (typeof value === 'string') return value.toWellFormed();
@@ -82,6 +90,7 @@ describe('toWellFormedJson', () => {
   it('property: the same text JSON.stringify writes for the value with every string made well-formed', () => {
     fc.assert(
       fc.property(fc.jsonValue({ stringUnit: trickyUnit, maxDepth: 3 }), (value) => {
+        fc.pre(!keysCollide(value));
         const json = toWellFormedJson(value);
         expect(json).toBe(JSON.stringify(mended(value)));
         expect(json.isWellFormed()).toBe(true);

@@ -1,7 +1,8 @@
 import type { EventBatchResponse, TrackingEvent } from '@huashu/core';
 import { isoTime } from '../ids.js';
 import type { PersistedQueue, QueuedEvent } from '../queue/persisted-queue.js';
-import { HuashuApiError, toApiError, type HuashuErrorCode, type Transport } from '../transport.js';
+import { HuashuApiError, toApiError, type HuashuErrorCode } from '../errors.js';
+import type { Transport } from '../transport.js';
 import { retryDelay } from './backoff.js';
 import { chunkBySize } from './batches.js';
 

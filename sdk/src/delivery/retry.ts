@@ -1,4 +1,4 @@
-import { HuashuApiError, toApiError } from '../transport.js';
+import { HuashuApiError, toApiError } from '../errors.js';
 import { retryDelay } from './backoff.js';
 
 export interface RetryPolicy {

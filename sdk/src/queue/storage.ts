@@ -1,4 +1,4 @@
-import { HuashuApiError } from '../transport.js';
+import { HuashuApiError } from '../errors.js';
 
 /**
  * The part of the Web Storage API the SDK uses. `localStorage` satisfies it;
