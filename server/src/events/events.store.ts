@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db/types.js';
+import type { Database, Queryable } from '../platform/db/types.js';
 
 /** A validated event ready to store; `properties` already serialised, `occurredAt` clock-corrected. */
 export interface EventRow {
@@ -11,14 +11,25 @@ export interface EventRow {
   occurredAt: string;
 }
 
-/** Stores events in one statement; a messageId already stored is skipped. Returns how many were new. */
+/**
+ * Stores events in one statement; a messageId already stored is skipped.
+ * Returns how many were new. The ledger insert decides what is new (its key
+ * is the messageId alone; the partitioned table's key must carry occurred_at),
+ * and only those rows reach `events`. `rows` hold each messageId once (the
+ * service drops repeats within a batch).
+ */
 export async function insertEvents(db: Queryable, tenantId: string, rows: readonly EventRow[]): Promise<number> {
   const column = <K extends keyof EventRow>(key: K) => rows.map((row) => row[key]);
   const result = await db.query(
-    `INSERT INTO events (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at)
-     SELECT $1, m, t, e, a, l, p::jsonb, o::timestamptz
-     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(m, t, e, a, l, p, o)
-     ON CONFLICT (tenant_id, message_id) DO NOTHING`,
+    `WITH input AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[]) AS u(m, t, e, a, l, p, o)
+     ), fresh AS (
+       INSERT INTO event_message_ids (tenant_id, message_id, occurred_at) SELECT $1, m, o FROM input
+       ON CONFLICT (tenant_id, message_id) DO NOTHING
+       RETURNING message_id
+     )
+     INSERT INTO events (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at)
+     SELECT $1, i.m, i.t, i.e, i.a, i.l, i.p::jsonb, i.o FROM input i JOIN fresh f ON f.message_id = i.m`,
     [
       tenantId,
       column('messageId'),
@@ -115,4 +126,112 @@ export async function selectEvents(db: Queryable, tenantId: string, query: Event
     params,
   );
   return result.rows.map(toStoredEvent);
+}
+
+/*
+ * Month partitions of `events` (migration 0013). DDL cannot take parameters:
+ * the names and bounds interpolated below are built from dates here, never
+ * from input.
+ */
+
+/** `events_p202612` holds December 2026 (UTC). */
+const PARTITION_NAME = /^events_p(\d{4})(\d{2})$/;
+/** Serialises partition changes across replicas (each runs them at start-up). "hs" + 0x0e01. */
+const PARTITION_LOCK_KEY = 0x6873_0e01;
+/** Retention deletes rows left in the default partition in slices, so no run holds a long lock. */
+const DELETE_SLICE = 5_000;
+const EVENT_COLUMNS = 'tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at, received_at';
+
+export interface MonthPartition {
+  name: string;
+  from: Date;
+  to: Date;
+}
+
+/** The first instant of the UTC month `offset` months from `date`'s. */
+export function monthStart(date: Date, offset = 0): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + offset, 1));
+}
+
+function partitionFor(from: Date): MonthPartition {
+  const name = `events_p${from.getUTCFullYear()}${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
+  return { name, from, to: monthStart(from, 1) };
+}
+
+/** The month partitions that exist now (not the default one), oldest first. */
+export async function monthPartitions(db: Queryable): Promise<MonthPartition[]> {
+  const result = await db.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`);
+  return result.rows
+    .map(({ name }) => PARTITION_NAME.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => partitionFor(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1))))
+    .sort((a, b) => a.from.getTime() - b.from.getTime());
+}
+
+/**
+ * Creates the partitions of `now`'s month and the `ahead` months after it
+ * that do not exist yet. Each is built beside the table, filled with the rows
+ * of its month that had landed in the default partition, and attached: a
+ * plain CREATE … PARTITION OF would fail once the default holds such a row.
+ */
+export async function ensureMonthPartitions(db: Database, now: Date, ahead: number): Promise<string[]> {
+  const work = async (tx: Queryable) => {
+    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
+    const existing = new Set((await monthPartitions(tx)).map((partition) => partition.name));
+    const created: string[] = [];
+    for (let offset = 0; offset <= ahead; offset++) {
+      const partition = partitionFor(monthStart(now, offset));
+      if (existing.has(partition.name)) continue;
+      const [from, to] = [partition.from.toISOString(), partition.to.toISOString()];
+      await tx.exec(`CREATE TABLE ${partition.name} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      await tx.query(
+        `WITH moved AS (DELETE FROM events_default WHERE occurred_at >= $1 AND occurred_at < $2 RETURNING ${EVENT_COLUMNS})
+         INSERT INTO ${partition.name} (tenant_id, message_id, type, event, anonymous_id, lead_id, properties, occurred_at, received_at) SELECT ${EVENT_COLUMNS} FROM moved`,
+        [from, to],
+      );
+      await tx.exec(`ALTER TABLE events ATTACH PARTITION ${partition.name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      created.push(partition.name);
+    }
+    return created;
+  };
+  return db.transaction(work);
+}
+
+async function deleteInSlices(db: Queryable, sql: string, params: readonly unknown[]): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = (await db.query(sql, [...params, DELETE_SLICE])).rowCount;
+    total += deleted;
+    if (deleted < DELETE_SLICE) return total;
+  }
+}
+
+/**
+ * Removes every event (of every tenant) that occurred before `cutoff`, a
+ * month boundary: whole partitions are dropped, rows in the default partition
+ * deleted, and their messageIds leave the ledger with them (so the ledger
+ * never forgets a messageId whose event is still stored).
+ */
+export async function dropEventsBefore(db: Database, cutoff: Date): Promise<{ partitions: string[]; rows: number }> {
+  const dropped: string[] = [];
+  const drop = async (tx: Queryable) => {
+    await tx.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
+    for (const partition of await monthPartitions(tx)) {
+      if (partition.to.getTime() > cutoff.getTime()) continue;
+      await tx.exec(`DROP TABLE ${partition.name}`);
+      dropped.push(partition.name);
+    }
+  };
+  await db.transaction(drop);
+  const rows = await deleteInSlices(
+    db,
+    `DELETE FROM events_default WHERE (tenant_id, message_id, occurred_at) IN (SELECT tenant_id, message_id, occurred_at FROM events_default WHERE occurred_at < $1 LIMIT $2)`,
+    [cutoff],
+  );
+  await deleteInSlices(
+    db,
+    `DELETE FROM event_message_ids WHERE (tenant_id, message_id) IN (SELECT tenant_id, message_id FROM event_message_ids WHERE occurred_at < $1 LIMIT $2)`,
+    [cutoff],
+  );
+  return { partitions: dropped, rows };
 }

@@ -32,6 +32,8 @@ export const ConfigSchema = z.object({
     .regex(/^\d{1,9}(,\d{1,9}){0,19}$/, 'must be up to 20 comma-separated millisecond delays, e.g. 50,50')
     .transform((value) => value.split(',').map(Number))
     .optional(),
+  /** Behaviour events older than this many days are deleted, a month partition at a time; absent keeps them forever. */
+  HUASHU_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   HUASHU_VERIFY_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   /** Sustained requests a minute per API key or rep token (per replica); 0 turns the limit off. */
   HUASHU_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(6000),
