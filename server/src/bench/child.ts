@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -21,7 +21,9 @@ export interface ServerChild {
   kill(): Promise<void>;
 }
 
-const entry = fileURLToPath(new URL('./serve-child.js', import.meta.url));
+/** The compiled entry: next to this file in dist/, or dist/'s copy when this runs from src/ (vitest; build first). */
+const beside = fileURLToPath(new URL('./serve-child.js', import.meta.url));
+const entry = existsSync(beside) ? beside : fileURLToPath(new URL('../../dist/bench/serve-child.js', import.meta.url));
 
 export function rssMbOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
