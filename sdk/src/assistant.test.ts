@@ -43,11 +43,11 @@ describe('createAssistantClient', () => {
     const assistant = createAssistantClient({ endpoint: 'https://api.test', getRepToken, fetch: server.fetch });
     await assistant.reportOutcome({ entryId: 'e1', outcome: 'success', leadId: 'lead_1' });
     await assistant.contribute({ question: 'q', answer: 'a', evidence: [{ kind: 'case', title: '某三甲医院案例' }] });
-    await expect(assistant.nextLearningPack<{ pack: null }>()).resolves.toEqual({ pack: null });
+    await expect(assistant.nextLearningPack({ leadId: 'lead_1' })).resolves.toEqual({ pack: null });
     expect(server.requests.map((request) => [request.method, request.url, request.headers['authorization']])).toEqual([
       ['POST', 'https://api.test/v1/outcomes', 'Bearer token-1'],
       ['POST', 'https://api.test/v1/knowledge', 'Bearer token-2'],
-      ['GET', 'https://api.test/v1/learning-packs/next', 'Bearer token-3'],
+      ['GET', 'https://api.test/v1/learning-packs/next?leadId=lead_1', 'Bearer token-3'],
     ]);
   });
 

@@ -6,6 +6,7 @@
 import {
   isErrorBody,
   type AskRequest,
+  type NextPackResponse,
   type AskResponse,
   type KnowledgeEntry,
   type KnowledgeEntryInput,
@@ -13,6 +14,7 @@ import {
   type SuccessRate,
 } from '@huashu/core';
 import { createSseParser } from './assistant/sse.js';
+import { createKnowledgeOpsClient, type PackScenario } from './knowledge-ops.js';
 import { createTransport, HuashuApiError, toApiError, type FetchLike } from './transport.js';
 
 export interface AssistantClientOptions {
@@ -69,20 +71,29 @@ export interface OutcomeResult {
 }
 
 export interface AssistantClient {
-  /** The best-matching answer scripts with evidence and success rate (`POST /v1/assistant/ask`); `abstained` when nothing is relevant enough. */
+  /**
+   * The best-matching answer scripts with evidence and success rate (`POST /v1/assistant/ask`).
+   * `confidence` is `high` (show as answers), `low` (show under 「可能相关」 with the
+   * contribute prompt) or `none` (= `abstained`, off-topic, no matches); each match
+   * carries its own `confidence`. Pass `context: { leadId, industry, product, lang }`
+   * to prefer the lead's industry and product and the rep's language. Keep the
+   * `askId` and send it with {@link reportOutcome}: a success teaches the question
+   * to the entry.
+   */
   ask(request: AskRequest, options?: RequestOptions): Promise<AskResponse>;
   /** Streams an LLM answer grounded in the matched entries (`POST /v1/assistant/answer`); fails with `llm_unavailable` when the server has no LLM. */
   answer(question: string, options: AnswerOptions): Promise<AnswerResult>;
-  /** Reports whether a script worked (`POST /v1/outcomes`); resolves with the entry's updated success rate. */
+  /** Reports whether a script worked (`POST /v1/outcomes`), with the `askId` of the question it answered; resolves with the entry's updated success rate. */
   reportOutcome(report: OutcomeRequest, options?: RequestOptions): Promise<OutcomeResult>;
   /** Submits a knowledge entry (`POST /v1/knowledge`); from a rep it starts in `pending_review`. Resolves with the stored entry. */
   contribute(entry: KnowledgeEntryInput, options?: RequestOptions): Promise<KnowledgeEntry>;
   /**
-   * The next scenario learning pack for this rep (`GET /v1/learning-packs/next`).
-   * Resolves with the server's JSON as is: `@huashu/core` has no learning-pack
-   * schema yet, so name the type you expect (`nextLearningPack<MyPack>()`).
+   * The pack for a scenario this rep meets for the first time, or `{ pack: null }`
+   * (`GET /v1/learning-packs/next`). The server needs the scenario — a lead, an
+   * industry or tags — and answers 400 without one; the same call as
+   * `createKnowledgeOpsClient().nextLearningPack`.
    */
-  nextLearningPack<T = unknown>(options?: RequestOptions): Promise<T>;
+  nextLearningPack(scenario: PackScenario, options?: RequestOptions): Promise<NextPackResponse>;
 }
 
 /** Decodes a JSON payload of the stream; a malformed one is a protocol error, not something to guess around. */
@@ -101,6 +112,7 @@ function payload(data: string): unknown {
  */
 export function createAssistantClient({ endpoint, repToken, getRepToken, fetch }: AssistantClientOptions): AssistantClient {
   const transport = createTransport({ endpoint, fetch, credential: async () => repToken ?? (await getRepToken?.()) });
+  const ops = createKnowledgeOpsClient({ endpoint, repToken, getRepToken, fetch });
   const post = <T>(path: string, body: unknown, options: RequestOptions = {}) =>
     transport.json<T>(path, { method: 'POST', body, signal: options.signal });
 
@@ -175,11 +187,23 @@ export function createAssistantClient({ endpoint, repToken, getRepToken, fetch }
     },
     reportOutcome: (report, options) => post<OutcomeResult>('/v1/outcomes', report, options),
     contribute: (entry, options) => post<KnowledgeEntry>('/v1/knowledge', entry, options),
-    nextLearningPack: (options = {}) => transport.json('/v1/learning-packs/next', { signal: options.signal }),
+    nextLearningPack: (scenario, options) => ops.nextLearningPack(scenario, options),
   };
 }
 
 export { HuashuApiError } from './transport.js';
 export * from './knowledge-ops.js';
 export type { ErrorDetails, FetchLike, HuashuErrorCode, SdkErrorCode } from './transport.js';
-export type { AskMatch, AskRequest, AskResponse, FieldIssue, KnowledgeEntry, KnowledgeEntryInput, OutcomeRequest, SuccessRate } from '@huashu/core';
+export type {
+  AskContext,
+  AskMatch,
+  AskRequest,
+  AskResponse,
+  Confidence,
+  FieldIssue,
+  KnowledgeEntry,
+  KnowledgeEntryInput,
+  LearnResult,
+  OutcomeRequest,
+  SuccessRate,
+} from '@huashu/core';

@@ -9,6 +9,7 @@ import { registerOpsCommands } from './cli/ops-commands.js';
 import { registerKeyCommands } from './cli/keys-commands.js';
 import { registerJobsCommands } from './cli/jobs-commands.js';
 import { registerSourcesCommands } from './cli/sources-commands.js';
+import { registerLearnCommands } from './cli/learn-commands.js';
 import { startServer } from './server.js';
 import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
 import { VERSION } from './platform/version.js';
@@ -94,6 +95,7 @@ registerOpsCommands(program, withDatabase);
 registerKeyCommands(program, withDatabase);
 registerJobsCommands(program, withDatabase);
 registerSourcesCommands(program, withDatabase);
+registerLearnCommands(program, withDatabase);
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

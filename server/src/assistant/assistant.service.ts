@@ -114,7 +114,7 @@ export async function reportOutcome(ctx: AppContext, principal: Principal, body:
 }
 
 /** `/v1/assistant/learn` and `huashu learn`: retrain now and return when done. */
-export function learnNow(ctx: AppContext, tenantId: string): Promise<LearnResult> {
+export function learnNow(ctx: Pick<AppContext, 'db'>, tenantId: string): Promise<LearnResult> {
   return learn(ctx, tenantId);
 }
 
