@@ -17,6 +17,17 @@ export interface KnowledgeBenchRow {
   askP95: number;
   baselineP50: number;
   baselineP95: number;
+  tenantId: string;
+  /** With `baselineHnsw`: the plan of PGVectorStore's own search once its HNSW index exists. */
+  baselineUsesIndex?: boolean;
+}
+
+export interface KnowledgeBenchOptions {
+  /**
+   * Give PGVectorStore the HNSW index its `createHnswIndex` makes, as a team
+   * would at this size, and record whether its search then uses it.
+   */
+  baselineHnsw?: boolean;
 }
 
 /**
@@ -36,7 +47,7 @@ const WARM_UP = 20;
  * PGVectorStore doing a plain vector-only similaritySearch over the same
  * entries with the same embedder, in the same database and run.
  */
-export async function benchKnowledge(ctx: AppContext, engine: string, size: number, progress: (message: string) => void): Promise<KnowledgeBenchRow> {
+export async function benchKnowledge(ctx: AppContext, engine: string, size: number, progress: (message: string) => void, options: KnowledgeBenchOptions = {}): Promise<KnowledgeBenchRow> {
   const tenant = await createTenant(ctx.db, { name: `bench ${size}`, slug: `bench-${size}-${Date.now() % 1_000_000}` });
   const corpus = syntheticCorpus(size);
   progress(`${engine} ${size}: importing`);
@@ -64,6 +75,18 @@ export async function benchKnowledge(ctx: AppContext, engine: string, size: numb
       texts.slice(start, start + 500).map((text, offset) => new Document({ pageContent: text, metadata: { index: start + offset } })),
     );
   }
+  let baselineUsesIndex: boolean | undefined;
+  if (options.baselineHnsw) {
+    progress(`${engine} ${size}: PGVectorStore createHnswIndex`);
+    await store.createHnswIndex({ dimensions: vectors[0]!.length });
+    await ctx.db.query(`ANALYZE bench_pgvectorstore_${size}`);
+    // The statement PGVectorStore sends (pgvector.js, similaritySearchVectorWithScore), explained.
+    const plan = await ctx.db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT *, "embedding" <=> $1 as "_distance" FROM bench_pgvectorstore_${size} ORDER BY "_distance" ASC LIMIT 3`,
+      [`[${vectors[0]!.join(',')}]`],
+    );
+    baselineUsesIndex = plan.rows.some((row) => /hnsw/i.test(row['QUERY PLAN']));
+  }
   for (const question of queries.slice(0, WARM_UP)) await store.similaritySearch(question, 3);
   const baselineTimes = await timeEach(queries.slice(WARM_UP), (question) => store.similaritySearch(question, 3));
   await ctx.db.query(`DROP TABLE IF EXISTS bench_pgvectorstore_${size}`);
@@ -76,5 +99,7 @@ export async function benchKnowledge(ctx: AppContext, engine: string, size: numb
     askP95: percentile(askTimes, 95),
     baselineP50: percentile(baselineTimes, 50),
     baselineP95: percentile(baselineTimes, 95),
+    tenantId: tenant.id,
+    ...(baselineUsesIndex === undefined ? {} : { baselineUsesIndex }),
   };
 }
