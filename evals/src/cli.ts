@@ -10,6 +10,7 @@ import { faqCorpusPath, loadFaqPairs, loadSalesObjections, type EvalDataset, typ
 import { renderMarkdown, renderRecallChart, renderSummary, type EvalReport } from './report.js';
 import { BASELINE, HYBRID, HYBRID_BOOST, standardRetrievers } from './retrievers.js';
 import { FEEDBACK_REPORTS, KnowledgeBaseCache, runRetrievalEval, type EvalPhase, type RetrievalEvalResult } from './runner.js';
+import { runNotesReport } from './notes-cli.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,7 +32,7 @@ and prints a summary.
 Options:
   --data <dir>          folder holding faq-pairs/ (default: $HUASHU_EVAL_DATA or ../shared/data next to the repository)
   --max-queries <n>     queries per FAQ corpus, a deterministic sample (default ${DEFAULT_MAX_QUERIES}; 0 = all)
-  --datasets <list>     comma-separated subset of: sales-objections,lcqmc,atec-ccks,bq
+  --datasets <list>     comma-separated subset of: sales-objections,lcqmc,atec-ccks,bq,notes
   --out <dir>           report folder (default evals/reports)
   --date <YYYY-MM-DD>   report date (default today)
   -h, --help            this text
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD, got "${date}"`);
   const outDir = resolve(values.out ?? join(repoRoot, 'evals', 'reports'));
   const wanted = values.datasets ? new Set(values.datasets.split(',').map((name) => name.trim())) : undefined;
+  if (!wanted || wanted.has('notes')) await runNotesReport(repoRoot, outDir, date);
+  if (wanted?.size === 1 && wanted.has('notes')) return;
 
   const skipped: string[] = [];
   const datasets: EvalDataset[] = [];

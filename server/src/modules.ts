@@ -4,6 +4,7 @@ import { conversationsModule } from './conversations/index.js';
 import { createEventsModule } from './events/index.js';
 import { knowledgeModule } from './knowledge/index.js';
 import { createLeadsModule } from './leads/index.js';
+import { notesModule } from './notes/index.js';
 import { pipelineModule } from './pipeline/index.js';
 import type { DomainModule } from './platform/module.js';
 import { packsModule } from './packs/index.js';
@@ -16,4 +17,4 @@ const leadsModule = createLeadsModule({ enrichers: [intentEnricher], ranker: int
 const eventsModule = createEventsModule({ onStored: evaluateOnIngest });
 
 /** Every domain the server runs, in the order their demo data is seeded. */
-export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, webhooksModule];
+export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, notesModule, webhooksModule];

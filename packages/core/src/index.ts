@@ -15,3 +15,6 @@ export * from './schemas/signals.js';
 export * from './signals/index.js';
 export * from './schemas/webhooks.js';
 export * from './schemas/console.js';
+export * from './schemas/tasks.js';
+export * from './schemas/reports.js';
+export * from './schemas/notes.js';

@@ -56,3 +56,10 @@ export function chinaWorkSchedule(hours: readonly { start: string; end: string }
   if (typeof windows === 'string') throw new RangeError(`working hours ${windows}`);
   return { isWorkday: isChineseWorkday, hours: windows as WorkingWindow[], utcOffsetMinutes: CHINA_UTC_OFFSET_MINUTES };
 }
+
+/** The statutory holiday a Beijing date (`YYYY-MM-DD`) belongs to, in Chinese (国庆节, 春节 …); undefined on other days. */
+export function chineseHolidayName(date: string): string | undefined {
+  data ??= loadData();
+  const entry = data.holidays[date];
+  return entry ? entry.split(',')[1] : undefined;
+}

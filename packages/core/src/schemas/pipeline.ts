@@ -170,8 +170,8 @@ export const PipelineEvent = z
     leadId: z.string().max(64).optional(),
     from: Key.optional(),
     to: Key.optional(),
-    /** `deal.note_added`: the text, or `{ text, author }`. */
-    note: z.union([NoteText, z.object({ text: NoteText, author: Attribute.optional() }).strict()]).optional(),
+    /** `deal.note_added`: the text, or `{ text, author, fields? }` (`fields`: what POST /v1/notes/extract read from it). */
+    note: z.union([NoteText, z.object({ text: NoteText, author: Attribute.optional(), fields: z.record(z.string(), z.unknown()).optional() }).strict()]).optional(),
     /** `deal.file_attached`. */
     file: z.object({ kind: Key, name: z.string().trim().max(300).optional(), url: HttpUrl.optional() }).strict().optional(),
     /** `deal.field_updated`: the fields that changed (null clears one). */
