@@ -124,4 +124,8 @@ function widgetBundle() {
 }
 const widget = existsSync(WIDGET_ENTRY) ? [widgetBundle()] : [];
 
-export default [...sdk, ...widget];
+// The manager's console: a second file, so reps' pages never load the admin widgets.
+const ADMIN_ENTRY = 'widget/dist/admin/index.js';
+const admin = existsSync(ADMIN_ENTRY) ? [(({ plugins, ...bundle }) => ({ ...bundle, plugins: [minifyWidgetCss(), ...plugins] }))(browserBundle(ADMIN_ENTRY, 'widget/dist/huashu-admin.js', { forbid: ZOD }))] : [];
+
+export default [...sdk, ...widget, ...admin];

@@ -7,6 +7,7 @@ import { signRepToken } from '../platform/auth/rep-token.js';
 import { deriveRepTokenKeyPair } from '../platform/auth/keys.js';
 import { createTenant, findTenantBySlug, issueKey, revokeKeys, type Tenant } from '../platform/auth/key-store.js';
 import { allowCrossOriginAssets, setPageSecurityHeaders } from '../platform/http/security.js';
+import { mountAdminPage } from './admin-page.js';
 
 export const DEMO_SLUG = 'demo';
 const PAGE_KEY_LABEL = 'demo-page';
@@ -16,6 +17,8 @@ const SIGNER_KEY_LABEL = 'demo-signer';
 const PAGE_TOKEN_TTL_SECONDS = 60 * 60;
 /** The rep the demo page acts as: a plain rep (reviewing needs the secret key or a reviewer token from a real CRM). */
 const DEMO_REP = { repId: 'demo-rep-01', name: '王磊', role: 'rep', hireDate: '2026-10-08' } as const;
+/** The sales director the console page (/admin) acts as. */
+const DEMO_ADMIN = { repId: 'demo-director', name: '周总监', role: 'admin' } as const;
 
 export interface DemoSetup {
   tenant: Tenant;
@@ -89,6 +92,7 @@ export async function mountDemo(ctx: AppContext, modules: readonly DomainModule[
         setPageSecurityHeaders(res, html, config);
         res.type('html').setHeader('Cache-Control', 'no-store').send(html);
       });
+      mountAdminPage(app, config, async () => (await signRepToken(privateKey, signer.lookupId, DEMO_ADMIN, PAGE_TOKEN_TTL_SECONDS)).token);
       for (const [prefix, dir] of [
         ['/widget', 'widget/dist'],
         ['/sdk', 'sdk/dist'],

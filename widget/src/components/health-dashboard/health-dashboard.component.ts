@@ -12,8 +12,9 @@ import { healthDashboardStyles } from './health-dashboard.styles.js';
 /** What the dashboard needs of a client. */
 export type HealthDashboardClient = Pick<PipelineReadClient, 'health'>;
 
-const METRICS = ['leadNurturing', 'progressCompliance', 'customerTrust'] as const;
-type MetricKey = (typeof METRICS)[number];
+export const HEALTH_METRICS = ['leadNurturing', 'progressCompliance', 'customerTrust'] as const;
+export type HealthMetricKey = (typeof HEALTH_METRICS)[number];
+type MetricKey = HealthMetricKey;
 
 type Phase = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -138,6 +139,11 @@ export class HuashuHealthDashboard extends HuashuElement {
     emit(this, 'huashu-health-error', { error });
   }
 
+  /** The metric columns, in order (the console's dashboard lets a manager choose them). */
+  protected shownMetrics(): readonly MetricKey[] {
+    return HEALTH_METRICS;
+  }
+
   private threshold(key: MetricKey, report: HealthResponse): string {
     const value = report.settings.thresholds[key];
     return this.t('health.threshold', { value: key === 'customerTrust' ? String(value) : percent(value) });
@@ -169,11 +175,11 @@ export class HuashuHealthDashboard extends HuashuElement {
       <thead>
         <tr>
           <th scope="col">${this.t(kind === 'rep' ? 'health.rep' : 'health.team')}</th>
-          ${METRICS.map((key) => html`<th scope="col">${this.t(`health.metric.${key}`)}<span class="threshold">${this.threshold(key, report)}</span></th>`)}
+          ${this.shownMetrics().map((key) => html`<th scope="col">${this.t(`health.metric.${key}`)}<span class="threshold">${this.threshold(key, report)}</span></th>`)}
         </tr>
       </thead>
       <tbody>
-        ${rows.map((row) => html`<tr><th scope="row">${row.name}</th>${METRICS.map((key) => this.renderMetric(key, row.metrics))}</tr>`)}
+        ${rows.map((row) => html`<tr><th scope="row">${row.name}</th>${this.shownMetrics().map((key) => this.renderMetric(key, row.metrics))}</tr>`)}
       </tbody>
     </table></div>`;
   }
