@@ -169,6 +169,25 @@ export function renderCard(type: string, data: unknown, occurredAt: string): Rob
         ],
       };
     }
+    // Intent signals (signals domain): the score and the zh explanation of what the lead did.
+    case 'lead.hot':
+    case 'lead.going_silent':
+    case 'signal.fired': {
+      const signals = type === 'lead.hot' ? (Array.isArray(body['signals']) ? body['signals'] : []) : [body['signal']];
+      const explanations = signals.map((signal) => plain(obj(obj(signal)['explanation'])['zh'])).filter(Boolean);
+      const titles = { 'lead.hot': '线索意向升温', 'lead.going_silent': '线索沉默提醒', 'signal.fired': '意向信号' } as const;
+      return {
+        title: titles[type],
+        urgent: type !== 'signal.fired',
+        lines: [
+          ...line('意向分', typeof body['score'] === 'number' ? `${plain(Math.round(body['score']))} / 100` : ''),
+          ...line('阈值', typeof body['threshold'] === 'number' ? plain(body['threshold']) : ''),
+          ...line('信号', type === 'signal.fired' ? plain(obj(obj(body['signal'])['label'])['zh']) : ''),
+          ...explanations.map((text) => `- ${text}`),
+          ...footer,
+        ],
+      };
+    }
     default: {
       const deal = obj(body['deal']);
       return {

@@ -10,7 +10,7 @@ export const WebhookKind = z.enum(WEBHOOK_KINDS);
 export type WebhookKind = z.infer<typeof WebhookKind>;
 
 /** Event types emitted today; subscriptions may also name types other domains add later. */
-export const WEBHOOK_EVENT_TYPES = ['lead.created', 'lead.merged', 'lead.assigned', 'lead.sla_breached', 'lead.unmerged'] as const;
+export const WEBHOOK_EVENT_TYPES = ['lead.created', 'lead.merged', 'lead.assigned', 'lead.sla_breached', 'lead.unmerged', 'signal.fired', 'lead.hot', 'lead.going_silent'] as const;
 
 /** `*`, a prefix such as `lead.*`, or one exact type such as `lead.sla_breached`. */
 export const WEBHOOK_EVENT_PATTERN = /^(?:\*|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*\.\*|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)$/;
