@@ -81,8 +81,9 @@ export async function benchKnowledge(ctx: AppContext, engine: string, size: numb
     await store.createHnswIndex({ dimensions: vectors[0]!.length });
     await ctx.db.query(`ANALYZE bench_pgvectorstore_${size}`);
     // The statement PGVectorStore sends (pgvector.js, similaritySearchVectorWithScore), explained.
+    const baselineTable = `bench_pgvectorstore_${size}`;
     const plan = await ctx.db.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN SELECT *, "embedding" <=> $1 as "_distance" FROM bench_pgvectorstore_${size} ORDER BY "_distance" ASC LIMIT 3`,
+      `EXPLAIN SELECT *, "embedding" <=> $1 as "_distance" FROM ${baselineTable} ORDER BY "_distance" ASC LIMIT 3`,
       [`[${vectors[0]!.join(',')}]`],
     );
     baselineUsesIndex = plan.rows.some((row) => /hnsw/i.test(row['QUERY PLAN']));

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { startServerChild, scratchDatabase, type ServerChild } from './child.js';
 import { syntheticQueries } from './corpus.js';
 import { percentile, table } from './stats.js';
@@ -150,6 +151,36 @@ async function routeExists(url: string, route: LoadRoute, keys: { secret: string
   return res.status !== 404;
 }
 
+/** Bytes a stored row costs per table (heap, indexes and TOAST; partitions summed), after a load run. */
+export interface StorageRow {
+  table: string;
+  rows: number;
+  bytesPerRow: number;
+}
+
+const STORAGE_TABLES = ['events', 'event_message_ids', 'leads', 'lead_touchpoints', 'lead_identities', 'outbox_events', 'knowledge_entries', 'knowledge_lexicon', 'knowledge_embeddings'];
+
+async function storagePerRow(databaseUrl: string): Promise<StorageRow[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+    const rows: StorageRow[] = [];
+    for (const name of STORAGE_TABLES) {
+      const result = await client.query<{ bytes: string; rows: string }>(
+        `SELECT (SELECT coalesce(sum(pg_total_relation_size(r.relid)), 0) FROM pg_partition_tree($1::regclass) r)::bigint AS bytes,
+                (SELECT coalesce(sum(c.reltuples), 0) FROM pg_partition_tree($1::regclass) r JOIN pg_class c ON c.oid = r.relid WHERE r.isleaf)::bigint AS rows`,
+        [name],
+      );
+      const { bytes, rows: count } = result.rows[0]!;
+      rows.push({ table: name, rows: Number(count), bytesPerRow: Number(count) > 0 ? Number(bytes) / Number(count) : Number.NaN });
+    }
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
 export interface LoadRow extends LoadResult {
   engine: string;
   route: string;
@@ -160,15 +191,15 @@ export interface LoadRow extends LoadResult {
 }
 
 /** Starts a server child for `engine` (scratch database on Postgres) seeded with `entries` knowledge entries. */
-export async function serverFor(engine: LoadEngine, entries: number, env: Record<string, string> = {}): Promise<{ child: ServerChild; drop(): Promise<void> }> {
+export async function serverFor(engine: LoadEngine, entries: number, env: Record<string, string> = {}): Promise<{ child: ServerChild; databaseUrl?: string; drop(): Promise<void> }> {
   const scratch = engine.serverUrl ? await scratchDatabase(engine.serverUrl) : undefined;
   const child = await startServerChild({ BENCH_CHILD_DATABASE_URL: scratch?.url, BENCH_CHILD_ENTRIES: String(entries), ...env });
-  return { child, drop: async () => scratch?.drop() };
+  return { child, databaseUrl: scratch?.url, drop: async () => scratch?.drop() };
 }
 
-async function benchEngine(engine: LoadEngine, progress: (message: string) => void, skipped: Set<string>): Promise<LoadRow[]> {
+async function benchEngine(engine: LoadEngine, progress: (message: string) => void, skipped: Set<string>, storage: StorageRow[]): Promise<LoadRow[]> {
   progress(`load ${engine.name}: starting a server with ${LOAD_ENTRIES} knowledge entries`);
-  const { child, drop } = await serverFor(engine, LOAD_ENTRIES);
+  const { child, databaseUrl, drop } = await serverFor(engine, LOAD_ENTRIES);
   const { url, ...keys } = child.ready;
   const rows: LoadRow[] = [];
   try {
@@ -188,6 +219,7 @@ async function benchEngine(engine: LoadEngine, progress: (message: string) => vo
         rows.push({ ...result, engine: engine.name, route: route.name, connections, ceiling: ceilings.get(connections) ?? Number.NaN, rssBefore, rssAfter: child.rssMb() });
       }
     }
+    if (databaseUrl) storage.push(...(await storagePerRow(databaseUrl)));
   } finally {
     await child.stop();
     await drop();
@@ -198,7 +230,8 @@ async function benchEngine(engine: LoadEngine, progress: (message: string) => vo
 export async function runLoadBench(engines: readonly LoadEngine[], progress: (message: string) => void): Promise<LoadRow[]> {
   const skipped = new Set<string>();
   const rows: LoadRow[] = [];
-  for (const engine of engines) rows.push(...(await benchEngine(engine, progress, skipped)));
+  const storage: StorageRow[] = [];
+  for (const engine of engines) rows.push(...(await benchEngine(engine, progress, skipped, storage)));
   process.stdout.write(
     `\n## HTTP load — autocannon on loopback, ${LOAD_SECONDS} s per cell, server in its own process, rate limits off (${LOAD_ENTRIES.toLocaleString('en')} entries behind ask)\n\n`,
   );
@@ -222,5 +255,10 @@ export async function runLoadBench(engines: readonly LoadEngine[], progress: (me
   );
   process.stdout.write(`\n\nEvents/s = req/s × ${EVENTS_PER_BATCH}. Target on Postgres: ask p99 ≤ 100 ms at 64 connections; no 5xx under load.\n`);
   for (const name of skipped) process.stdout.write(`${name}: skipped — the route answers 404 on this build.\n`);
+  if (storage.length > 0) {
+    process.stdout.write(`\n### Storage per row on Postgres after the load (heap + indexes + TOAST, partitions summed; the Citus plan in docs/scaling.md extrapolates from these)\n\n`);
+    process.stdout.write(table(['table', 'rows', 'bytes a row'], storage.map((row) => [row.table, String(row.rows), row.bytesPerRow])));
+    process.stdout.write('\n');
+  }
   return rows;
 }

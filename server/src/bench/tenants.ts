@@ -44,23 +44,24 @@ async function askTimes(ctx: AppContext, tenantId: string): Promise<number[]> {
 }
 
 async function copyTenants(db: Database, templateId: string, count: number, progress: (message: string) => void): Promise<void> {
-  for (let first = 1; first <= count; first += COPY_CHUNK) {
-    const last = Math.min(count, first + COPY_CHUNK - 1);
-    if (first % (COPY_CHUNK * 8) === 1) progress(`tenants: copying tenants ${first}–${count}`);
+  const ids: string[] = [];
+  for (let n = 1; n <= count; n++) ids.push((await createTenant(db, { name: `tenant ${n}`, slug: `bench-t-${n}` })).id);
+  for (let first = 0; first < ids.length; first += COPY_CHUNK) {
+    const chunk = ids.slice(first, first + COPY_CHUNK);
+    if (first % (COPY_CHUNK * 8) === 0) progress(`tenants: copying tenants ${first + 1}–${count}`);
     await db.transaction(async (tx) => {
-      await tx.query(`INSERT INTO tenants (id, name, slug) SELECT 'bench-t-' || g, 'tenant ' || g, 'bench-t-' || g FROM generate_series($1::int, $2::int) AS g`, [first, last]);
       await tx.query(
         `INSERT INTO knowledge_entries (id, tenant_id, external_id, question, answer, evidence, tags, industry, product, status, lexical_terms)
-         SELECT 'bench-t-' || g || '-' || e.id, 'bench-t-' || g, e.external_id, e.question, e.answer, e.evidence, e.tags, e.industry, e.product, e.status, e.lexical_terms
-         FROM knowledge_entries e CROSS JOIN generate_series($2::int, $3::int) AS g WHERE e.tenant_id = $1`,
-        [templateId, first, last],
+         SELECT t.tenant_id || '-' || e.id, t.tenant_id, e.external_id, e.question, e.answer, e.evidence, e.tags, e.industry, e.product, e.status, e.lexical_terms
+         FROM knowledge_entries e CROSS JOIN unnest($2::text[]) AS t(tenant_id) WHERE e.tenant_id = $1`,
+        [templateId, chunk],
       );
       await tx.query(
         `INSERT INTO knowledge_embeddings (entry_id, tenant_id, model, dim, approved, embedding)
-         SELECT 'bench-t-' || g || '-' || v.entry_id, 'bench-t-' || g, v.model, v.dim, v.approved,
-                (SELECT array_agg(x + (random() - 0.5) * $4 ORDER BY i) FROM unnest(v.embedding::real[]) WITH ORDINALITY AS c(x, i))::vector
-         FROM knowledge_embeddings v CROSS JOIN generate_series($2::int, $3::int) AS g WHERE v.tenant_id = $1`,
-        [templateId, first, last, NOISE],
+         SELECT t.tenant_id || '-' || v.entry_id, t.tenant_id, v.model, v.dim, v.approved,
+                (SELECT array_agg(x + (random() - 0.5) * $3 ORDER BY i) FROM unnest(v.embedding::real[]) WITH ORDINALITY AS c(x, i))::vector
+         FROM knowledge_embeddings v CROSS JOIN unnest($2::text[]) AS t(tenant_id) WHERE v.tenant_id = $1`,
+        [templateId, chunk, NOISE],
       );
     });
   }
