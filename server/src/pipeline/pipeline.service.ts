@@ -475,3 +475,25 @@ export async function healthReport(ctx: AppContext, tenantId: string, filter: He
     teams: [...teams.values()].sort(byName).map(({ counts, ...rest }) => ({ ...rest, metrics: healthMetrics(counts, periodMs, settings) })),
   };
 }
+
+// ——— Reads for other domains (task cards, timelines, reports) ———
+
+export type DealSnapshot = store.DealSnapshot;
+
+/** A deal as its events describe it, with its last notes (newest first); undefined for a deal no event named. */
+export async function dealSummary(db: Queryable, tenantId: string, dealId: string, notes = STALL_NOTES) {
+  const deal = await store.getDeal(db, tenantId, dealId);
+  if (!deal) return undefined;
+  const lastNotes = (await store.lastNotes(db, tenantId, [dealId], notes)).map((note) => ({ text: note.text, author: note.author, at: new Date(note.at).toISOString() }));
+  return { deal, lastNotes };
+}
+
+/** The deals that came from these leads. */
+export function dealsOfLeads(db: Queryable, tenantId: string, leadIds: readonly string[]): Promise<DealSnapshot[]> {
+  return store.dealsByLeads(db, tenantId, leadIds);
+}
+
+/** Every event of these deals, in `at` order. */
+export function dealHistory(db: Queryable, tenantId: string, dealIds: readonly string[]): Promise<store.StoredEvent[]> {
+  return dealIds.length === 0 ? Promise.resolve([]) : store.eventsOfDeals(db, tenantId, dealIds);
+}

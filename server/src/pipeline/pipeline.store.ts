@@ -601,3 +601,14 @@ export async function messages(db: Queryable, tenantId: string, period: { from: 
   );
   return result.rows;
 }
+
+/** The deals that came from these leads (reports and task cards read them). */
+export async function dealsByLeads(db: Queryable, tenantId: string, leadIds: readonly string[]): Promise<DealSnapshot[]> {
+  if (leadIds.length === 0) return [];
+  const result = await db.query<DealSnapshot>(
+    `SELECT id, stage, stage_entered_at, owner, manager, team, region, industry, product_line, lead_id, fields, files, contacts
+     FROM pipeline_deals WHERE tenant_id = $1 AND lead_id = ANY($2::text[])`,
+    [tenantId, leadIds],
+  );
+  return result.rows;
+}

@@ -78,7 +78,7 @@ export const TaskCreateRequest = z
     /** The meeting summary the rep passes along. */
     summary: z.string().trim().min(1).max(MAX_SECTION_TEXT).optional(),
     /** Terms agreed with the customer, exactly as the rep states them (付款方式: 分三期 …); merged over the deal's fields. */
-    keyTerms: z.record(Key, z.string().trim().max(500)).optional(),
+    keyTerms: z.record(z.string().trim().min(1).max(64), z.string().trim().max(500)).optional(),
     /** The date the rep promised the customer. */
     promisedDate: z.iso.date().optional(),
     ...ActingAs,
