@@ -100,7 +100,7 @@ export async function listTasks(db: Queryable, tenantId: string, filter: TaskFil
     params.push(value);
     return `$${params.length}`;
   };
-  const where = ['tenant_id = $1'];
+  const where: string[] = [];
   if (filter.status) where.push(`status = ${param(filter.status)}`);
   if (filter.statuses) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
   if (filter.assigneeRole) where.push(`assignee_role = ${param(filter.assigneeRole)}`);
@@ -112,7 +112,7 @@ export async function listTasks(db: Queryable, tenantId: string, filter: TaskFil
   if (filter.leadIds) subjects.push(`lead_id = ANY(${param(filter.leadIds)}::text[])`);
   if (filter.dealIds) subjects.push(`deal_id = ANY(${param(filter.dealIds)}::text[])`);
   if (subjects.length > 0) where.push(`(${subjects.join(' OR ')})`);
-  const result = await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit)}`, params);
+  const result = await db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks WHERE tenant_id = $1${where.map((condition) => ` AND ${condition}`).join('')} ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit)}`, params);
   return result.rows;
 }
 
