@@ -14,6 +14,7 @@ import { ARTIFACTS, launchChromium, WIDGET_DIST } from '../test-support/browser.
  */
 const ADMIN_BUNDLE = `${WIDGET_DIST}huashu-admin.js`;
 const PENDING_QUESTION = '你们的系统支持信创国产化环境吗？';
+const TAGS = ['huashu-review-queue', 'huashu-signal-rules', 'huashu-stage-editor', 'huashu-lead-routing', 'huashu-points-admin', 'huashu-learning-packs', 'huashu-capture-rules', 'huashu-health-dashboard'];
 
 let db: Database;
 let server: RunningServer;
@@ -38,10 +39,14 @@ const inWidget = (tag: string, selector: string) => page.locator(`${tag} ${selec
 async function openAdmin(lang: 'zh-CN' | 'en'): Promise<void> {
   pageErrors.length = 0;
   await page.goto(`${server.url}/admin?lang=${lang}`);
-  await page.evaluate(() => Promise.all(['huashu-review-queue', 'huashu-signal-rules', 'huashu-stage-editor', 'huashu-health-dashboard'].map((tag) => customElements.whenDefined(tag))));
+  await page.evaluate((tags) => Promise.all(tags.map((tag) => customElements.whenDefined(tag))), TAGS);
   await inWidget('huashu-review-queue', '[part~="item"]').first().waitFor();
   await inWidget('huashu-signal-rules', '[part~="rule"]').first().waitFor();
   await inWidget('huashu-stage-editor', '[part~="stage"]').first().waitFor();
+  await inWidget('huashu-lead-routing', '[part~="source"]').first().waitFor();
+  await inWidget('huashu-points-admin', '[part~="reward"]').first().waitFor();
+  await inWidget('huashu-learning-packs', '[part~="editor"]').waitFor();
+  await inWidget('huashu-capture-rules', '[part~="rule"]').first().waitFor();
   await page.evaluate(() => document.fonts.ready);
 }
 
@@ -81,7 +86,52 @@ describe('the console page (/admin)', () => {
     expect(await inWidget('huashu-stage-editor', '[part~="stage"]').count()).toBeGreaterThanOrEqual(3);
     await inWidget('huashu-health-dashboard', '[part~="table"]').first().waitFor();
     expect(await inWidget('huashu-health-dashboard', '[part~="table"] tbody tr').count()).toBeGreaterThan(0);
+    // Lead routing, points, packs and capture rules from the other domains' demo seeds.
+    const seeded = (await api('GET', '/v1/lead-sources')).body.sources as Array<{ slug: string }>;
+    expect(await inWidget('huashu-lead-routing', '[part~="source"] td:first-child').allTextContents()).toEqual(seeded.map((source) => source.slug));
+    const rewards = (await api('GET', '/v1/points/rewards')).body.rewards as Array<{ name: string }>;
+    const shownRewards = await inWidget('huashu-points-admin', 'input[name="reward-name"]').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+    expect(shownRewards).toEqual(rewards.map((reward) => reward.name));
+    // No points were earned yet on the fresh demo tenant: the leaderboard says so in words.
+    await expect(inWidget('huashu-points-admin', 'h3').last().textContent()).resolves.toBe('本周排行榜');
+    const packs = (await api('GET', '/v1/learning-packs')).body.packs as Array<{ name: string }>;
+    expect(await inWidget('huashu-learning-packs', '[part~="pack"]').allTextContents()).toEqual(packs.map((pack) => pack.name));
+    const captureTags = await inWidget('huashu-capture-rules', 'input[name="capture-tag"]').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+    expect(captureTags.length).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-zh.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a new lead source’s webhook secret once, and saves a rewards catalogue and a learning pack', async () => {
+    await openAdmin('zh-CN');
+    const routing = page.locator('huashu-lead-routing');
+    await routing.locator('input[name="source-slug"]').fill('douyin-ads');
+    await routing.locator('input[name="source-name"]').fill('抖音信息流');
+    await routing.getByRole('button', { name: '添加来源' }).click();
+    await routing.locator('[part~="secret"]').waitFor();
+    const secret = await routing.locator('[part~="secret"] input').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    // Shown once: a reload lists the source but no secret.
+    await openAdmin('zh-CN');
+    expect(await routing.locator('[part~="source"] td:first-child').allTextContents()).toContain('douyin-ads');
+    expect(await routing.locator('[part~="secret"]').count()).toBe(0);
+
+    const points = page.locator('huashu-points-admin');
+    await points.getByRole('button', { name: '添加奖励' }).click();
+    await points.locator('[part~="reward"] input[name="reward-name"]').last().fill('京东卡 100 元');
+    await points.locator('[part~="reward"] input[name="reward-name"]').last().dispatchEvent('change');
+    await points.getByRole('button', { name: '保存奖励目录' }).click();
+    await points.locator('[part~="status"]', { hasText: '奖励目录已保存' }).waitFor();
+    expect(((await api('GET', '/v1/points/rewards')).body.rewards as Array<{ name: string }>).map((reward) => reward.name)).toContain('京东卡 100 元');
+
+    const packs = page.locator('huashu-learning-packs');
+    await packs.getByRole('button', { name: '添加内容' }).click();
+    await packs.locator('input[name="item-title"]').last().fill('信创适配问答');
+    await packs.locator('input[name="item-title"]').last().dispatchEvent('change');
+    await packs.getByRole('button', { name: '保存学习包' }).click();
+    await packs.locator('[part~="status"]', { hasText: '已保存' }).waitFor();
+    const slug = (await api('GET', '/v1/learning-packs')).body.packs[0].slug as string;
+    expect(((await api('GET', `/v1/learning-packs/${slug}`)).body.items as Array<{ title: string }>).map((item) => item.title)).toContain('信创适配问答');
     expect(pageErrors).toEqual([]);
   });
 

@@ -8,6 +8,10 @@
 export { HuashuReviewQueue } from './review-queue/review-queue.js';
 export { HuashuStageEditor } from './stage-editor/stage-editor.js';
 export { HuashuSignalRules } from './signal-rules/signal-rules.js';
+export { HuashuLeadRouting } from './lead-routing/lead-routing.js';
+export { HuashuPointsAdmin } from './points-admin/points-admin.js';
+export { HuashuLearningPacks } from './learning-packs/learning-packs.js';
+export { HuashuCaptureRules } from './capture-rules/capture-rules.js';
 export { HuashuAdminHealthDashboard } from './health-dashboard/admin-health-dashboard.js';
 export { AdminElement, type AdminEventMap } from './internal/admin-element.js';
 export { createAdminClient, type AdminClient } from './internal/admin-client.js';

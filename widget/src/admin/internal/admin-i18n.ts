@@ -203,8 +203,8 @@ const zh = {
 
   'capture.title': '对话采集规则',
   'capture.tag': '标签',
-  'capture.anyOf': '任一词出现（逗号分隔）',
-  'capture.allOf': '每组都要出现（组间用 ; 分隔）',
+  'capture.anyOf': '任一组出现（组间用 ; 分隔，同义词用 / 分隔）',
+  'capture.allOf': '每组都要出现（组间用 ; 分隔，同义词用 / 分隔）',
   'capture.noneOf': '不能出现',
   'capture.speaker': '说话人',
   'capture.speaker.customer': '客户',
@@ -421,8 +421,8 @@ const en: Messages = {
 
   'capture.title': 'Conversation capture rules',
   'capture.tag': 'Tag',
-  'capture.anyOf': 'Any of these words (comma-separated)',
-  'capture.allOf': 'Every group (groups separated by ;)',
+  'capture.anyOf': 'Any group (groups separated by ;, synonyms by /)',
+  'capture.allOf': 'Every group (groups separated by ;, synonyms by /)',
   'capture.noneOf': 'None of',
   'capture.speaker': 'Speaker',
   'capture.speaker.customer': 'Customer',
