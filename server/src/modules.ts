@@ -10,6 +10,7 @@ import type { DomainModule } from './platform/module.js';
 import { packsModule } from './packs/index.js';
 import { pointsModule } from './points/index.js';
 import { evaluateOnIngest, intentEnricher, intentRanker, signalsModule } from './signals/index.js';
+import { reportsModule } from './reports/index.js';
 import { tasksModule } from './tasks/index.js';
 import { webhooksModule } from './webhooks/index.js';
 
@@ -18,4 +19,4 @@ const leadsModule = createLeadsModule({ enrichers: [intentEnricher], ranker: int
 const eventsModule = createEventsModule({ onStored: evaluateOnIngest });
 
 /** Every domain the server runs, in the order their demo data is seeded. */
-export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, notesModule, tasksModule, webhooksModule];
+export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, notesModule, tasksModule, reportsModule, webhooksModule];

@@ -151,3 +151,8 @@ export function requireReviewer(principal: Principal): string {
   if (principal.kind === 'rep' && (principal.rep.role === 'reviewer' || principal.rep.role === 'admin')) return principal.rep.repId;
   throw new HuashuError('forbidden', 'reviewing needs a secret key or a rep token with role reviewer or admin');
 }
+
+/** Scripts used with a lead and how they went (the lead timeline in reports/). */
+export function outcomesOfLead(db: Queryable, tenantId: string, leadId: string, limit: number): Promise<store.LeadOutcomeRow[]> {
+  return store.outcomesOfLead(db, tenantId, leadId, limit);
+}

@@ -505,3 +505,23 @@ export async function staleEmbeddingModels(db: Queryable, model: string): Promis
   );
   return result.rows;
 }
+
+export interface LeadOutcomeRow {
+  entry_id: string;
+  /** The entry's question: what the script answers. */
+  title: string | null;
+  outcome: 'success' | 'failure';
+  rep_id: string | null;
+  created_at: Date;
+}
+
+/** Outcomes reported about one lead, oldest first (the lead's timeline). */
+export async function outcomesOfLead(db: Queryable, tenantId: string, leadId: string, limit: number): Promise<LeadOutcomeRow[]> {
+  const result = await db.query<LeadOutcomeRow>(
+    `SELECT o.entry_id, e.question AS title, o.outcome, o.rep_id, o.created_at FROM knowledge_outcomes o
+     LEFT JOIN knowledge_entries e ON e.tenant_id = o.tenant_id AND e.id = o.entry_id
+     WHERE o.tenant_id = $1 AND o.lead_id = $2 ORDER BY o.created_at LIMIT $3`,
+    [tenantId, leadId, limit],
+  );
+  return result.rows;
+}

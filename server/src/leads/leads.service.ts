@@ -458,3 +458,10 @@ export async function sweepSlaBreaches(db: Database, limit = SLA_SWEEP_BATCH): P
     return breached.length;
   });
 }
+
+export type { ReportLeadRow } from './leads.store.js';
+
+/** Leads for reports (reports/): a rep's or the tenant's, optionally those that arrived or breached their SLA in a period. */
+export function leadsForReport(db: Queryable, tenantId: string, filter: Parameters<typeof store.reportLeads>[2]): Promise<store.ReportLeadRow[]> {
+  return store.reportLeads(db, tenantId, filter);
+}

@@ -547,3 +547,30 @@ export async function activeLeadId(db: Queryable, tenantId: string, id: string):
   }
   return current;
 }
+
+export interface ReportLeadRow {
+  id: string;
+  name: string | null;
+  company: string | null;
+  industry: string | null;
+  created_at: Date;
+  sla_breached_at: Date | null;
+}
+
+/** A rep's leads (every lead of the tenant without a rep), newest first, optionally arrived or breached in a period: what reports count. */
+export async function reportLeads(
+  db: Queryable,
+  tenantId: string,
+  filter: { repId?: string; createdFrom?: Date; createdTo?: Date; breachedFrom?: Date; breachedTo?: Date; limit: number },
+): Promise<ReportLeadRow[]> {
+  const result = await db.query<ReportLeadRow>(
+    `SELECT id, name, company, COALESCE(industry, fields->>'industry') AS industry, created_at, sla_breached_at FROM leads
+     WHERE tenant_id = $1 AND merged_into IS NULL
+       AND ($2::text IS NULL OR owner_rep_id = $2)
+       AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)
+       AND ($5::timestamptz IS NULL OR sla_breached_at >= $5) AND ($6::timestamptz IS NULL OR sla_breached_at < $6)
+     ORDER BY created_at DESC, id DESC LIMIT $7`,
+    [tenantId, filter.repId ?? null, filter.createdFrom ?? null, filter.createdTo ?? null, filter.breachedFrom ?? null, filter.breachedTo ?? null, filter.limit],
+  );
+  return result.rows;
+}
