@@ -256,6 +256,23 @@ describe('the console page (/admin)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('keeps the manager’s dashboard layout: which metrics, in which order', async () => {
+    await openAdmin('zh-CN');
+    const board = page.locator('huashu-health-dashboard');
+    const headers = () => board.locator('[part~="table"]').first().locator('thead th').evaluateAll((cells) => cells.map((cell) => [...cell.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join('').trim()));
+    expect(await headers()).toEqual(['销售', '线索培育有效性', '商机推进合规率', '客户信任指数']);
+    await board.locator('[part~="arrange"] summary').click();
+    await board.locator('input[name="metric"][value="customerTrust"]').uncheck();
+    await board.getByRole('button', { name: '↑ 商机推进合规率' }).click();
+    const saved = page.waitForResponse((response) => response.url().endsWith('/v1/console/layouts/health-dashboard') && response.request().method() === 'PUT');
+    await board.getByRole('button', { name: '保存布局' }).click();
+    expect((await saved).status()).toBe(200);
+    await openAdmin('zh-CN');
+    await board.locator('[part~="table"]').first().waitFor();
+    await expect.poll(headers).toEqual(['销售', '商机推进合规率', '线索培育有效性']);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows the console in English (screenshot)', async () => {
     await openAdmin('en');
     await expect(page.locator('huashu-review-queue h3').first().textContent()).resolves.toMatch(/^Scripts waiting for review/);

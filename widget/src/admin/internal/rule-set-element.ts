@@ -1,11 +1,15 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
-import type { ConsoleRuleSet, PilotComparison, RuleVersion, RuleVersionList } from '@huashu/core';
+import type { AuditEntry, ConsoleRuleSet, PilotComparison, RuleVersion, RuleVersionList } from '@huashu/core';
 import type { AdminClient } from './admin-client.js';
 import { AdminElement } from './admin-element.js';
 
 const DAY_MS = 24 * 3600_000;
 /** A pilot's default length: two weeks, as the issue's director tries a change. */
 const DEFAULT_PILOT_DAYS = 14;
+/** Changes listed under the versions; the full log is `GET /v1/console/audit`. */
+const AUDIT_SHOWN = 10;
+/** Paths shown per change before "…": the log keeps up to 50. */
+const PATHS_SHOWN = 3;
 const percent = (value: number | null) => (value === null ? '–' : `${Math.round(value * 1000) / 10}%`);
 
 /**
@@ -22,6 +26,7 @@ export abstract class RuleSetElement<Content> extends AdminElement {
     comparison: { state: true },
     pilotReps: { state: true },
     pilotDays: { state: true },
+    audit: { state: true },
   };
 
   protected abstract readonly ruleSet: ConsoleRuleSet;
@@ -31,6 +36,8 @@ export abstract class RuleSetElement<Content> extends AdminElement {
   protected comparison: PilotComparison | undefined;
   protected pilotReps = '';
   protected pilotDays = DEFAULT_PILOT_DAYS;
+  /** The rule set's latest changes: who, when, what. */
+  protected audit: AuditEntry[] = [];
 
   /** The form's starting point when nothing was ever configured. */
   protected abstract empty(): Content;
@@ -54,6 +61,7 @@ export abstract class RuleSetElement<Content> extends AdminElement {
     this.list = await api.request<RuleVersionList>('GET', `/v1/console/rule-sets/${this.ruleSet}/versions`);
     const start = this.openDraft?.content ?? this.list.live;
     this.draft = start ? this.fromContent(start) : this.empty();
+    this.audit = (await api.request<{ entries: AuditEntry[] }>('GET', `/v1/console/audit?ruleSet=${this.ruleSet}&limit=${AUDIT_SHOWN}`)).entries;
     const pilot = this.pilot;
     this.comparison = pilot ? await api.request<PilotComparison>('GET', `/v1/console/rule-sets/${this.ruleSet}/versions/${pilot.version}/comparison`).catch(() => undefined) : undefined;
   }
@@ -80,7 +88,9 @@ export abstract class RuleSetElement<Content> extends AdminElement {
 
   private async refreshList(): Promise<void> {
     const api = this.api;
-    if (api) this.list = await api.request<RuleVersionList>('GET', `/v1/console/rule-sets/${this.ruleSet}/versions`);
+    if (!api) return;
+    this.list = await api.request<RuleVersionList>('GET', `/v1/console/rule-sets/${this.ruleSet}/versions`);
+    this.audit = (await api.request<{ entries: AuditEntry[] }>('GET', `/v1/console/audit?ruleSet=${this.ruleSet}&limit=${AUDIT_SHOWN}`)).entries;
   }
 
   protected async act(version: number, action: 'publish' | 'discard' | 'pilot', body?: unknown): Promise<void> {
@@ -101,6 +111,15 @@ export abstract class RuleSetElement<Content> extends AdminElement {
 
   private statusLabel(version: RuleVersion): string {
     return this.at(`status.${version.status}`);
+  }
+
+  private renderAudit(): TemplateResult {
+    return html`<details part="audit"><summary>${this.at('rules.audit')}</summary>
+      <ol class="muted">${this.audit.map(
+        (entry) => html`<li>${new Date(entry.at).toLocaleString(this.i18n.locale)} · ${entry.actor} · ${this.at(`audit.${entry.action}`)}${entry.version === null ? '' : ` v${entry.version}`}${
+          entry.changes.length ? ` · ${entry.changes.slice(0, PATHS_SHOWN).map((change) => change.path).join(', ')}${entry.changes.length > PATHS_SHOWN ? ' …' : ''}` : ''
+        }</li>`,
+      )}</ol></details>`;
   }
 
   private renderComparison(comparison: PilotComparison): TemplateResult {
@@ -152,6 +171,7 @@ export abstract class RuleSetElement<Content> extends AdminElement {
             )}</tbody>
           </table></div>`
         : html`<p class="muted">${this.at('rules.noVersions')}</p>`}
+      ${this.audit.length ? this.renderAudit() : nothing}
     </section>`;
   }
 }
