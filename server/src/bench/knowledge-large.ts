@@ -19,7 +19,7 @@ import { percentile, table } from './stats.js';
 export const LARGE_ENTRIES = Number(process.env['BENCH_KNOWLEDGE_LARGE'] ?? 100_000);
 const RECALL_QUERIES = Number(process.env['BENCH_RECALL_QUERIES'] ?? 200);
 const K = 10;
-const EF_VALUES = [...new Set([40, HNSW_EF_SEARCH, 200, 400])].sort((a, b) => a - b);
+const EF_VALUES = [...new Set([40, 100, HNSW_EF_SEARCH, 200, 400])].sort((a, b) => a - b);
 const ITERATIVE = ['off', 'relaxed_order'] as const;
 /** Distances within this are the same distance (float4 vectors, float8 arithmetic). */
 const TIE_EPSILON = 1e-6;
