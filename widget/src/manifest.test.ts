@@ -23,7 +23,7 @@ describe('custom-elements.json', () => {
 
   it('describes every element with its attributes, events, parts and CSS properties', () => {
     const byTag = elements();
-    expect([...byTag.keys()].sort()).toEqual(['huashu-assistant', 'huashu-contribute', 'huashu-health-dashboard', 'huashu-lead-form', 'huashu-learning-pack', 'huashu-pipeline-heatmap']);
+    expect([...byTag.keys()].sort()).toEqual(['huashu-assistant', 'huashu-contribute', 'huashu-daily-report', 'huashu-health-dashboard', 'huashu-lead-form', 'huashu-learning-pack', 'huashu-pipeline-heatmap']);
     for (const element of byTag.values()) {
       expect(element.attributes.map((attribute) => attribute.name)).toEqual(expect.arrayContaining(['endpoint', 'lang']));
       expect(element.events.length).toBeGreaterThan(0);
