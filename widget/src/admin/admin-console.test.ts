@@ -256,7 +256,7 @@ describe('the console page (/admin)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('keeps the manager’s dashboard layout: which metrics, in which order', async () => {
+  it('keeps the manager’s dashboard layout (which metrics, in which order) and publishes the health thresholds', async () => {
     await openAdmin('zh-CN');
     const board = page.locator('huashu-health-dashboard');
     const headers = () => board.locator('[part~="table"]').first().locator('thead th').evaluateAll((cells) => cells.map((cell) => [...cell.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join('').trim()));
@@ -270,6 +270,17 @@ describe('the console page (/admin)', () => {
     await openAdmin('zh-CN');
     await board.locator('[part~="table"]').first().waitFor();
     await expect.poll(headers).toEqual(['销售', '商机推进合规率', '线索培育有效性']);
+
+    // The thresholds are a rule set of their own: published from here, for everyone, in the audit log.
+    await board.locator('[part~="settings"] summary').click();
+    await board.locator('[part~="settings"] input').first().fill('0.3');
+    await board.locator('[part~="settings"] input').first().dispatchEvent('change');
+    const published = page.waitForResponse((response) => /health-settings\/versions\/\d+\/publish$/.test(response.url()));
+    await board.locator('button[name="publish-settings"]').click();
+    expect((await published).status()).toBe(200);
+    expect((await api('GET', '/v1/metrics/health/settings')).body.thresholds.leadNurturing).toBe(0.3);
+    await expect.poll(() => board.locator('[part~="table"]').first().locator('thead th').nth(2).textContent()).toBe('线索培育有效性达标线 ≥ 30%');
+    expect((await api('GET', '/v1/console/audit?ruleSet=health-settings')).body.entries[0]).toMatchObject({ action: 'published', changes: [{ path: 'thresholds.leadNurturing', after: 0.3 }] });
     expect(pageErrors).toEqual([]);
   });
 

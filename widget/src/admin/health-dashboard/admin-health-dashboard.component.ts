@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import type { ConsoleLayoutResponse } from '@huashu/core';
+import type { ConsoleLayoutResponse, HealthSettings, RuleVersion, RuleVersionList } from '@huashu/core';
 import { HuashuHealthDashboard, HEALTH_METRICS, type HealthMetricKey } from '../../components/health-dashboard/health-dashboard.component.js';
 import { checkIcon } from '../../internal/icons.js';
 import { createAdminClient, type AdminClient } from '../internal/admin-client.js';
@@ -30,13 +30,15 @@ const isMetric = (value: string): value is HealthMetricKey => (HEALTH_METRICS as
  */
 export class HuashuAdminHealthDashboard extends HuashuHealthDashboard {
   static override styles = [...HuashuHealthDashboard.styles, adminStyles];
-  static override properties: PropertyDeclarations = { ...HuashuHealthDashboard.properties, layout: { state: true }, layoutNotice: { state: true } };
+  static override properties: PropertyDeclarations = { ...HuashuHealthDashboard.properties, layout: { state: true }, layoutNotice: { state: true }, settings: { state: true } };
 
   /** The manager's metrics in order; every metric until a layout is loaded or saved. */
   layout: HealthMetricKey[] = [...HEALTH_METRICS];
   private layoutNotice = '';
   private layoutClient: { endpoint: string; client: AdminClient } | undefined;
   private layoutLoaded = false;
+  /** The tenant's thresholds and trust weights (a versioned rule set, `health-settings`); undefined until read. */
+  private settings: HealthSettings | undefined;
 
   private at(key: AdminKey, params?: Record<string, string | number>): string {
     return adminTranslate(this.i18n.locale, key, params);
@@ -64,6 +66,10 @@ export class HuashuAdminHealthDashboard extends HuashuHealthDashboard {
           if (items) this.layout = items;
         })
         // A secret-key client or an older server has no layouts: the default layout stays.
+        .catch(() => undefined);
+      void admin
+        .request<RuleVersionList>('GET', '/v1/console/rule-sets/health-settings/versions')
+        .then((list) => (this.settings = structuredClone(list.live) as HealthSettings))
         .catch(() => undefined);
     }
   }
@@ -94,6 +100,41 @@ export class HuashuAdminHealthDashboard extends HuashuHealthDashboard {
     }
   }
 
+  /** Thresholds and trust weights go through the console like every rule set: a draft, published to everyone, in the audit log. */
+  private async publishSettings(): Promise<void> {
+    const admin = this.admin;
+    const settings = this.settings;
+    if (!admin || !settings) return;
+    try {
+      const draft = await admin.request<RuleVersion>('POST', '/v1/console/rule-sets/health-settings/versions', { content: settings });
+      const result = await admin.request<RuleVersion>('POST', `/v1/console/rule-sets/health-settings/versions/${draft.version}/publish`);
+      this.layoutNotice = this.at('rules.published', { version: draft.version });
+      adminEmit(this, 'huashu-admin-saved', { widget: WIDGET, what: 'publish', result });
+      await this.reload();
+    } catch (error) {
+      this.layoutNotice = String((error as Error).message);
+      adminEmit(this, 'huashu-admin-error', { widget: WIDGET, error: error as never });
+    }
+  }
+
+  private renderSettings(settings: HealthSettings): TemplateResult {
+    const number = (label: string, value: number, set: (value: number) => void, max: number) => html`<label class="field narrow"><span class="label">${label}</span>
+      <input class="control" type="number" min="0" max=${max} step="0.05" .value=${String(value)} @change=${(e: Event) => set(Number((e.target as HTMLInputElement).value))} /></label>`;
+    const { thresholds, trustWeights } = settings;
+    return html`<details part="settings" class="card">
+      <summary>${this.at('dashboard.settings')}</summary>
+      <div class="row">
+        ${HEALTH_METRICS.map((key) => number(`${this.t(`health.metric.${key}`)} ≥`, thresholds[key], (value) => (thresholds[key] = value), key === 'customerTrust' ? 10 : 1))}
+      </div>
+      <div class="row">
+        ${number(this.at('dashboard.weightDocuments'), trustWeights.documents, (value) => (trustWeights.documents = value), 1)}
+        ${number(this.at('dashboard.weightReplies'), trustWeights.offHoursReplies, (value) => (trustWeights.offHoursReplies = value), 1)}
+        ${number(this.at('dashboard.weightInitiated'), trustWeights.customerInitiated, (value) => (trustWeights.customerInitiated = value), 1)}
+      </div>
+      <button class="btn" name="publish-settings" @click=${() => this.publishSettings()}>${this.at('rules.publishAll')}</button>
+    </details>`;
+  }
+
   private renderArrange(): TemplateResult {
     // Shown ones first, in their order, then the hidden ones.
     const order = [...this.layout, ...HEALTH_METRICS.filter((key) => !this.layout.includes(key))];
@@ -119,6 +160,6 @@ export class HuashuAdminHealthDashboard extends HuashuHealthDashboard {
   }
 
   protected override render(): TemplateResult {
-    return html`${this.renderArrange()}${super.render()}`;
+    return html`${this.renderArrange()}${this.settings ? this.renderSettings(this.settings) : nothing}${super.render()}`;
   }
 }

@@ -223,6 +223,10 @@ const zh = {
   'dashboard.show': '显示「{name}」',
   'dashboard.saveLayout': '保存布局',
   'dashboard.saved': '布局已保存，只对你生效。',
+  'dashboard.settings': '达标线与信任指数权重（全员生效）',
+  'dashboard.weightDocuments': '权重：资料分享',
+  'dashboard.weightReplies': '权重：非工作时间回复',
+  'dashboard.weightInitiated': '权重：客户主动发起',
 };
 
 type Messages = Record<keyof typeof zh, string>;
@@ -447,6 +451,10 @@ const en: Messages = {
   'dashboard.show': 'Show “{name}”',
   'dashboard.saveLayout': 'Save layout',
   'dashboard.saved': 'Layout saved; it applies to you only.',
+  'dashboard.settings': 'Thresholds and trust-index weights (everyone)',
+  'dashboard.weightDocuments': 'Weight: documents shared',
+  'dashboard.weightReplies': 'Weight: off-hours replies',
+  'dashboard.weightInitiated': 'Weight: customer-initiated',
 };
 
 const tables: Record<Locale, Messages> = { 'zh-CN': zh, en };
