@@ -71,6 +71,7 @@ process.stdout.write('\n\nTarget on Postgres: ≥ 20,000 events/s and ≥ 50 % o
 }
 await (await import('./leads.js')).runLeadsBench(engines, progress);
 await (await import('./pipeline.js')).runPipelineBench(engines, progress);
+await (await import('./reports.js')).runReportsBench(engines, progress);
 // signals.ts does not read BENCH_ONLY itself.
 if (!ONLY || ONLY === 'signals') await (await import('./signals.js')).runSignalsBench(engines, progress);
 await (await import('./scale-parts.js')).runScaleParts(serverUrl, progress);
