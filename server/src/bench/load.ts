@@ -164,15 +164,13 @@ async function storagePerRow(databaseUrl: string): Promise<StorageRow[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('ANALYZE');
     const rows: StorageRow[] = [];
     for (const name of STORAGE_TABLES) {
-      const result = await client.query<{ bytes: string; rows: string }>(
-        `SELECT (SELECT coalesce(sum(pg_total_relation_size(r.relid)), 0) FROM pg_partition_tree($1::regclass) r)::bigint AS bytes,
-                (SELECT coalesce(sum(c.reltuples), 0) FROM pg_partition_tree($1::regclass) r JOIN pg_class c ON c.oid = r.relid WHERE r.isleaf)::bigint AS rows`,
-        [name],
-      );
-      const { bytes, rows: count } = result.rows[0]!;
+      const size = await client.query<{ bytes: string }>(`SELECT coalesce(sum(pg_total_relation_size(r.relid)), 0)::bigint AS bytes FROM pg_partition_tree($1::regclass) r`, [name]);
+      // Every tenant's rows: this scratch database holds the bench's tenant only.
+      const counted = await client.query<{ rows: string }>(`SELECT count(tenant_id)::bigint AS rows FROM ${name}`);
+      const bytes = size.rows[0]!.bytes;
+      const count = counted.rows[0]!.rows;
       rows.push({ table: name, rows: Number(count), bytesPerRow: Number(count) > 0 ? Number(bytes) / Number(count) : Number.NaN });
     }
     return rows;
