@@ -12,7 +12,7 @@ export async function runNotesReport(repoRoot: string, outDir: string, date: str
   const markdown = renderNotesMarkdown(results);
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `${date}-notes.md`);
-  writeFileSync(path, `# Notes eval ${date}\n\nCommand: \`npm run eval -- --datasets notes\`. part1 was written first and tuned on; part2 was written afterwards and scored before any change (first-run figures: evals/reports/notes-part2-first-run.md), then its failures were fixed.\n\n${markdown}`);
+  writeFileSync(path, `# Notes eval ${date}\n\nCommand: \`npm run eval -- --datasets notes\`. part1 was written first and tuned on; part2, then part3, were each written afterwards and scored once before any change (their first-run figures: evals/reports/notes-part2-first-run.md), then their failures were fixed.\n\n${markdown}`);
   process.stdout.write(`${markdown}\nWrote ${relative(process.cwd(), path)}\n`);
   return results;
 }

@@ -83,7 +83,7 @@ const UNIT = '(?:元|块|人民币|美元|美金|欧元|港币|港元|日元|RMB
 /** A quantity, not money: 3万台, 50万平米. */
 const QUANTITY_AFTER = /^(?:台|套|件|个|人|平|米|吨|条|家|次|小时|天|年|辆|张|份|颗|只|箱|点|行|字|户|亩|公里|km|kg|GB|TB)/;
 const RANGE = new RegExp(`(${NUM})(${MAG})?${UNIT}?\\s*(?:-|~|～|—|–|到|至)\\s*(${NUM})(${MAG})?(${UNIT})?`, 'g');
-const UPPER = new RegExp(`(?:不超过|不超|最多|上限|控制在|封顶)?(${NUM})(${MAG})?(${UNIT})?(以内|之内|以下|内)?`, 'g');
+const UPPER = new RegExp(`(?:不超过|不超|最多|上限|控制在|封顶|不到|不足|低于|少于)?(${NUM})(${MAG})?(${UNIT})?(以内|之内|以下|内)?`, 'g');
 
 const amount = (num: string, magnitude: string | undefined) => {
   const value = parseChineseNumber(num);
@@ -120,7 +120,7 @@ function budgetIn(clause: string): NoteBudget | undefined {
     if (QUANTITY_AFTER.test(rest)) continue;
     const value = amount(num, magnitude);
     if (value === undefined || value === 0) continue;
-    const upper = Boolean(within) || /^(?:不超过|不超|最多|上限|控制在|封顶)/.test(whole);
+    const upper = Boolean(within) || /^(?:不超过|不超|最多|上限|控制在|封顶|不到|不足|低于|少于)/.test(whole);
     const approximate = isApproximate(clause, match.index!, rest);
     if (!MONEY_CONTEXT.test(clause) && !unit) continue;
     return { min: upper ? 0 : value, max: value, currency, ...(approximate ? { approximate } : {}) };
@@ -142,11 +142,11 @@ export function extractBudget(text: string): NoteBudget | null {
 // ——— Documents ———
 
 const DOC_NOUNS = [
-  '技术方案', '解决方案', '架构图', '拓扑图', '流程图', '设计图', '初稿', '实施方案', '报价单', '报价表', '白皮书', '说明书', '规格书', '演示稿', '授权书', '对比表', '清单', '文档', '文件', '资料', '方案', '报价',
+  '技术方案', '解决方案', '架构图', '平面图', '布局图', '议程', '拓扑图', '流程图', '设计图', '初稿', '实施方案', '报价单', '报价表', '白皮书', '说明书', '规格书', '演示稿', '授权书', '对比表', '清单', '文档', '文件', '资料', '方案', '报价',
   '案例', '手册', '协议', '合同', '报告', '证书', '资质', 'PPT', 'ppt', '样本', '图纸', '彩页', '标书', '明细', '截图', '视频', '样品', '参数表', '介绍', '计划书', '测算表', '模板',
 ];
 const DOC_NOUN = new RegExp(`(?:${DOC_NOUNS.join('|')})`);
-const DOC_TRIGGER = /(?:带上|带着|带|提供|准备|发送|发给(?:他们|客户|对方|他|她)?|发|寄|给出|给到|给(?:他们|客户|对方)?(?:一份|一套|一下)?|索要|补充|提交|出具|出|要|把)/g;
+const DOC_TRIGGER = /(?:想看|要看|希望看到?|带上|带着|带|提供|准备|发送|发给(?:他们|客户|对方|他|她)?|发|寄|给出|给到|给(?:他们|客户|对方)?(?:一份|一套|一下)?|索要|补充|提交|出具|出|要|把)/g;
 const DOC_SPLIT = /和|及|以及|、|跟|还有|与|加上|\+/;
 const DOC_FILLER = /^(?:一份|一套|一下|一版|一稿|个|几份|一些|相关的?|我们的?|我方的?|尽快|过去|上|了|给他们|给客户|对方|一个|最新的?|完整的?|详细的?|的)+/;
 const DOC_TAIL = new RegExp(`^(.*(?:${DOC_NOUNS.join('|')}))`);
@@ -215,7 +215,7 @@ export function extractCompetitors(text: string): string[] {
 // ——— Next steps ———
 
 const NEXT_STEP_CUE =
-  /下一步|接下来|后续|待办|回去|尽快|抓紧|安排|跟进|再约|再联系|再沟通|再确认|待确认|需确认|需要确认|要确认|提交|发送|发给|寄给|准备|整理|落实|推进|申请|协调|补充|再(?:跟|和|去|来|找)|让我们|请我们|希望我们|给出|给到|(?:我们|我方|我)(?:要|需要|得|会|来|负责|这边)|(?:需要|要)(?:我们|我方)|(?:前|之前)(?:要|需要|得)?(?:给|发|提交|出|完成|准备|回复|签|开通|确认)/;
+  /下一步|接下来|后续|待办|回去|尽快|抓紧|安排|跟进|再约|再联系|再沟通|再确认|待确认|需确认|需要确认|要确认|提交|发送|发给|寄给|准备|整理|落实|推进|申请|协调|补充|打电话|回电|致电|再(?:跟|和|去|来|找)|让我们|请我们|希望我们|给出|给到|(?:我们|我方|我)(?:要|需要|得|会|来|负责|这边)|(?:需要|要)(?:我们|我方)|(?:前|之前)(?:要|需要|得)?(?:给|发|提交|出|完成|准备|回复|签|开通|确认)/;
 const CUSTOMER_STATEMENT = /^(?:客户|对方|他们|王总|李总)?(?:说|认为|觉得|表示|反馈|提到|担心)/;
 const STEP_PREFIX = /^(?:下一步|接下来|后续|然后|之后|待办)[:：，,]?\s*/;
 
@@ -236,7 +236,7 @@ export function extractNextSteps(text: string, ref: string): string[] {
 
 // ——— Meeting ———
 
-const MEETING_CUE = /验收|洽谈|谈判|看工厂|参观|拜访|来访|见面|面谈|开会|会议|演示|交流|考察|碰面|汇报|验厂|讲解|培训|座谈|评审|沟通会|上门|到访|过来|来公司|去现场|现场|答疑|签约|签合同|启动会|路演|测试|试用|评估会|走访/;
+const MEETING_CUE = /过方案|验收|洽谈|谈判|看工厂|参观|拜访|来访|见面|面谈|开会|会议|演示|交流|考察|碰面|汇报|验厂|讲解|培训|座谈|评审|沟通会|上门|到访|过来|来公司|去现场|现场|答疑|签约|签合同|启动会|路演|测试|试用|评估会|走访/;
 const TIME_OF_DAY = /^(?:上午|下午|晚上|中午|早上|傍晚|晚|早)?\s*(?:[0-9０-９一二两三四五六七八九十]{1,3}(?:点|:|：)(?:半|[0-9]{1,2}分?)?)?\s*/;
 const PURPOSE_FILLER = /^(?:的时候|时|再|来|去|到|约|一起|安排|过来|过去|带队|要|会|在|前|之前|，)+/;
 
