@@ -284,6 +284,29 @@ describe('the console page (/admin)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('renders what it is handed as text, and links only http(s) URLs', async () => {
+    await openAdmin('zh-CN');
+    const hostile = '<img src=x onerror="window.__owned=1">';
+    await page.evaluate((title) => {
+      const pack = { slug: 'p', name: title, description: null, scenario: { industry: null, tags: [] }, audience: { hiredWithinDays: 30 }, progress: { done: 0, total: 2 }, deliveredAt: null, updatedAt: new Date().toISOString(),
+        items: [{ id: 'a', kind: 'faq', title, url: 'javascript:alert(1)', entryId: null, done: false }, { id: 'b', kind: 'case', title: '案例', url: 'https://example.com/case', entryId: null, done: false }] };
+      const responses: Record<string, unknown> = { '/v1/learning-packs': { packs: [pack] }, '/v1/learning-packs/p/completion': { slug: 'p', name: title, total: 2, reps: [] } };
+      // A second pack widget on the page, fed by a client of the host's own instead of the API.
+      const el = document.createElement('huashu-learning-packs') as HTMLElement & { client: unknown };
+      el.id = 'fed';
+      el.client = { request: async (_method: string, path: string) => responses[path] };
+      document.body.append(el);
+    }, hostile);
+    const packs = page.locator('#fed');
+    await packs.locator('[part~="editor"]').waitFor();
+    await expect(packs.locator('[part~="pack"]').textContent()).resolves.toBe(hostile);
+    const hrefs = await packs.locator('a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).href));
+    expect(hrefs).toEqual(['https://example.com/case']);
+    expect(await packs.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows the console in English (screenshot)', async () => {
     await openAdmin('en');
     await expect(page.locator('huashu-review-queue h3').first().textContent()).resolves.toMatch(/^Scripts waiting for review/);
