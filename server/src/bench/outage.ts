@@ -28,8 +28,8 @@ interface Sample {
 }
 
 export async function runOutageBench(progress: (message: string) => void): Promise<void> {
-  if (!existsSync(SCRIPT)) {
-    process.stdout.write(`\n## Postgres restarted under load\n\nskipped: ${SCRIPT} not found (set BENCH_OUTAGE_SCRIPT).\n`);
+  if (!existsSync(SCRIPT) || process.getuid?.() !== 0) {
+    process.stdout.write(`\n## Postgres restarted under load\n\nskipped: needs root and ${SCRIPT} (set BENCH_OUTAGE_SCRIPT), which starts a throw-away cluster.\n`);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'huashu-bench-outage-'));
