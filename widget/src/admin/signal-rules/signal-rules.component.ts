@@ -150,7 +150,7 @@ export class HuashuSignalRules extends RuleSetElement<Draft> {
   }
 
   private renderWeights(draft: Draft): TemplateResult {
-    return html`<fieldset class="card"><legend>${this.at('signals.weights')}</legend>
+    return html`<details open class="card"><summary>${this.at('signals.weights')} (${draft.weights.length})</summary>
       ${draft.weights.map(
         (rule, index) => html`<div part="rule" class="card" role="group" aria-label=${rule.label.zh || this.at('signals.newRule')}>
           <div class="row">
@@ -166,11 +166,11 @@ export class HuashuSignalRules extends RuleSetElement<Draft> {
         </div>`,
       )}
       <button class="btn" name="add-weight" @click=${() => this.change(() => draft.weights.push({ id: nextId('w', draft.weights), event: '', weight: 0.2, label: { zh: '', en: '' } }))}>${this.at('signals.addWeight')}</button>
-    </fieldset>`;
+    </details>`;
   }
 
   private renderSequences(draft: Draft): TemplateResult {
-    return html`<fieldset class="card"><legend>${this.at('signals.sequences')}</legend>
+    return html`<details open class="card"><summary>${this.at('signals.sequences')} (${draft.sequences.length})</summary>
       ${draft.sequences.map(
         (rule, index) => html`<div part="rule" class="card row" role="group" aria-label=${rule.label.zh || this.at('signals.newRule')}>
           ${this.text('sequence-label', this.at('signals.label'), rule.label.zh, (value) => (rule.label.zh = value))}
@@ -185,11 +185,11 @@ export class HuashuSignalRules extends RuleSetElement<Draft> {
         </div>`,
       )}
       <button class="btn" name="add-sequence" @click=${() => this.change(() => draft.sequences.push({ id: nextId('seq', draft.sequences), steps: [], within: 'P2D', weight: 0.4, label: { zh: '', en: '' } }))}>${this.at('signals.addSequence')}</button>
-    </fieldset>`;
+    </details>`;
   }
 
   private renderSilences(draft: Draft): TemplateResult {
-    return html`<fieldset class="card"><legend>${this.at('signals.silences')}</legend>
+    return html`<details open class="card"><summary>${this.at('signals.silences')} (${draft.silences.length})</summary>
       ${draft.silences.map(
         (rule, index) => html`<div part="rule" class="card row" role="group" aria-label=${rule.label.zh || this.at('signals.newRule')}>
           ${this.text('silence-label', this.at('signals.label'), rule.label.zh, (value) => (rule.label.zh = value))}
@@ -201,7 +201,7 @@ export class HuashuSignalRules extends RuleSetElement<Draft> {
         </div>`,
       )}
       <button class="btn" name="add-silence" @click=${() => this.change(() => draft.silences.push({ id: nextId('silence', draft.silences), after: { event: '' }, expect: { event: '' }, within: 'P7D', weight: -0.3, label: { zh: '', en: '' } }))}>${this.at('signals.addSilence')}</button>
-    </fieldset>`;
+    </details>`;
   }
 
   private renderDryRun(result: DryRunResponse): TemplateResult {
