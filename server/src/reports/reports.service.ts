@@ -174,7 +174,7 @@ export async function dailyReport(ctx: AppContext, principal: Principal, query: 
   const hotLeads = hot
     .map((lead) => {
       const since = sinceOf.get(lead.id) ?? new Date(lead.created_at).getTime();
-      return { leadId: lead.id, name: lead.name, company: lead.company, score: scores.get(lead.id)!, stalledDays: round1(Math.max(0, asOf.getTime() - since) / DAY_MS) };
+      return { leadId: lead.id, name: lead.name, company: lead.company, score: Math.round(scores.get(lead.id)!), stalledDays: round1(Math.max(0, asOf.getTime() - since) / DAY_MS) };
     })
     .sort((a, b) => b.score - a.score || b.stalledDays - a.stalledDays);
 
