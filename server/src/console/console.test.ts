@@ -196,6 +196,9 @@ describe.each(testEngines())('the manager’s console on $name', (engine) => {
       expect(twice.status).toBe(400);
       expect(twice.body.error.message).toMatch(/items/);
       expect((await call('PUT', '/v1/console/layouts/health-dashboard', rep, { items: [] })).status).toBe(403);
+      const unknown = await call('PUT', '/v1/console/layouts/anything-else', admin, { items: [] });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toMatch(/widget/);
     });
   });
 });
