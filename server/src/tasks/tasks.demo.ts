@@ -77,7 +77,8 @@ export async function seedTasksDemo(ctx: AppContext, tenant: Tenant): Promise<vo
       summary: '电话沟通：客户关注私有化部署与信创适配，希望下周看演示',
       actor: DEMO_REP,
     },
-    at(5),
+    // After the newest demo lead arrived (an hour or more ago).
+    new Date(now - HOUR_MS / 2),
   );
   await createTask(
     ctx,

@@ -198,7 +198,7 @@ export async function createTask(ctx: AppContext, principal: Principal, body: Ta
       createdAt: now,
     });
     const to = body.assignee ?? body.assigneeRole!;
-    await store.appendEvent(tx, tenantId, id, eventOf(requester, 'created', `发起「${row.title}」→ ${to}`, { assignee: body.assignee ?? null, assigneeRole: body.assigneeRole ?? null, due: row.due }, now));
+    await store.appendEvent(tx, tenantId, id, eventOf(requester, 'created', `发起 → ${to}`, { assignee: body.assignee ?? null, assigneeRole: body.assigneeRole ?? null, due: row.due }, now));
     const view = taskView(row, template, now);
     // Delivered to webhook subscriptions and group robots by the outbox, exactly when the task exists.
     await emit(tx, { tenantId, type: 'task.created', data: { task: outboxTask(view) } });
