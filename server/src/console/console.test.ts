@@ -139,7 +139,7 @@ describe.each(testEngines())('the manager’s console on $name', (engine) => {
 
       const comparison = await call('GET', '/v1/console/rule-sets/signal-rules/versions/1/comparison', manager);
       expect(comparison.status).toBe(200);
-      expect(comparison.body).toMatchObject({ version: 1, pilot: { reps: expect.any(Number) }, rest: { reps: expect.any(Number) } });
+      expect(comparison.body).toMatchObject({ version: 1, pilot: { reps: expect.any(Number) }, rest: { reps: expect.any(Number) }, intent: { pilot: { leads: 1, mean: during[0] }, rest: { leads: 1, mean: during[1] } } });
 
       const published = await call('POST', '/v1/console/rule-sets/signal-rules/versions/1/publish', manager);
       expect(published.body).toMatchObject({ status: 'published' });

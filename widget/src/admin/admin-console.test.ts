@@ -81,6 +81,7 @@ describe('the console page (/admin)', () => {
     // The seeded pilot: a version in pilot for two reps, compared with everyone else.
     await expect(inWidget('huashu-signal-rules', '[part~="version-table"]').textContent()).resolves.toContain('试点中');
     await expect(inWidget('huashu-signal-rules', '[part~="comparison"]').textContent()).resolves.toContain('试点组');
+    await expect(inWidget('huashu-signal-rules', '[part~="comparison"]').textContent()).resolves.toMatch(/意向分均值：试点组 [\d.]+（\d+ 条线索）/);
     const labels = await inWidget('huashu-signal-rules', 'input[name="rule-label"]').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
     expect(labels).toContain('主动索要POC环境');
     expect(await inWidget('huashu-stage-editor', '[part~="stage"]').count()).toBeGreaterThanOrEqual(3);

@@ -104,6 +104,8 @@ export const PilotComparison = z.object({
   to: IsoDateTime,
   pilot: GroupMetrics,
   rest: GroupMetrics,
+  /** Signal rules only: the leads' intent scores now, each lead scored by the version that applies to its rep. */
+  intent: z.object({ pilot: z.object({ leads: z.number().int(), mean: z.number().nullable() }), rest: z.object({ leads: z.number().int(), mean: z.number().nullable() }) }).optional(),
 });
 export type PilotComparison = z.infer<typeof PilotComparison>;
 

@@ -129,7 +129,14 @@ export abstract class RuleSetElement<Content> extends AdminElement {
       <caption class="muted">${this.at('rules.comparison', { from: comparison.from.slice(0, 10), to: comparison.to.slice(0, 10) })}</caption>
       <thead><tr><th scope="col"></th><th scope="col">${this.at('rules.reps')}</th><th scope="col">${this.at('rules.deals')}</th><th scope="col">${this.t('health.metric.leadNurturing')}</th><th scope="col">${this.t('health.metric.progressCompliance')}</th><th scope="col">${this.t('health.metric.customerTrust')}</th></tr></thead>
       <tbody>${row(this.at('rules.pilotGroup'), comparison.pilot)}${row(this.at('rules.restGroup'), comparison.rest)}</tbody>
-    </table></div>`;
+    </table>${comparison.intent
+      ? html`<p class="muted">${this.at('rules.intent', {
+          pilot: comparison.intent.pilot.mean ?? '–',
+          pilotLeads: comparison.intent.pilot.leads,
+          rest: comparison.intent.rest.mean ?? '–',
+          restLeads: comparison.intent.rest.leads,
+        })}</p>`
+      : nothing}</div>`;
   }
 
   /** Save / pilot / publish for the working copy, then every version with its status. */
