@@ -62,5 +62,7 @@ describe('huashu kb import / export / reindex', () => {
 
     const reindexed = await run('reindex', '--tenant', 'acme');
     expect(reindexed.stdout).toMatch(/acme: 1 entries embedded with huashu-local-hash-v1-512/);
-  });
+    // Five CLI processes, each opening PGlite from its data dir (about 3 s alone,
+    // four times that on a busy two-core runner): more room than one request needs.
+  }, 180_000);
 });
