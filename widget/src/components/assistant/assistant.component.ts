@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import { HuashuApiError, type AnswerCitation, type AskMatch, type AskResponse, type AssistantClient, type SuccessRate } from '@huashu/sdk/assistant';
+import { HuashuApiError, type AnswerCitation, type AskContext, type AskMatch, type AskResponse, type AssistantClient, type SuccessRate } from '@huashu/sdk/assistant';
 import { AssistantClientCache, notConfigured } from '../../internal/clients.js';
 import { copyText } from '../../internal/clipboard.js';
 import { evidenceKindLabel } from '../../internal/evidence.js';
@@ -34,6 +34,9 @@ const COPIED_FEEDBACK_MS = 2000;
 /** The server's question limit (`QUESTION_MAX` in @huashu/core), checked here so the rep gets a sentence instead of a 400. */
 export const QUESTION_MAX = 500;
 
+/** The server's language-tag rule (AskContext.lang): a page `lang` it would refuse is left out rather than failing the question. */
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
+
 /** Splits an answer at its citation markers (`[1]`) so they can become buttons; everything else stays text. */
 function citationParts(text: string): Array<string | number> {
   return text.split(/\[(\d{1,2})\]/).map((part, index) => (index % 2 === 1 ? Number(part) : part));
@@ -47,7 +50,7 @@ function citationParts(text: string): Array<string | number> {
  * @attr {string} endpoint - Base URL of the Huashu API.
  * @attr {string} token - A rep token minted by the CRM's backend (`POST /v1/rep-tokens`); replace it when it is re-minted.
  * @attr {string} lang - `zh-CN` (default) or `en`; otherwise the nearest `lang` attribute or `<html lang>` applies.
- * @attr {string} lead-id - The lead being worked on; outcome reports are attributed to it.
+ * @attr {string} lead-id - The lead being worked on: sent as the question's context (its industry and product are preferred) and with outcome reports.
  * @attr {number} limit - How many scripts to show (1–10). Default 3.
  *
  * @event {{ question: string, response: AskResponse }} huashu-asked - A question was answered with matches or an abstention.
@@ -75,6 +78,7 @@ function citationParts(text: string): Array<string | number> {
  * @csspart feedback - The helpful / not helpful buttons.
  * @csspart ai-answer - The streamed AI summary (only when the server has a chat model).
  * @csspart abstain - The message shown when nothing in the knowledge base matches.
+ * @csspart maybe - The 「可能相关」 section: matches the assistant is not confident about, with the contribute prompt.
  * @csspart alert - An error message.
  *
  * @cssproperty --huashu-accent - Brand colour of buttons, links and focus rings. Default `#1f6feb`.
@@ -148,6 +152,13 @@ export class HuashuAssistant extends HuashuElement {
     return this.clients.get(this.endpoint, () => this.token);
   }
 
+  /** The lead on screen and the page language, which the server prefers as a bounded boost. */
+  private context(): AskContext | undefined {
+    const lang = this.closest('[lang]')?.getAttribute('lang') || this.ownerDocument.documentElement.lang;
+    const context: AskContext = { ...(this.leadId ? { leadId: this.leadId } : {}), ...(lang && LANGUAGE_TAG.test(lang) ? { lang } : {}) };
+    return Object.keys(context).length ? context : undefined;
+  }
+
   /** Asks a question, as if the rep had typed it and pressed Enter (e.g. from a call transcript). */
   async ask(question: string = this.question): Promise<void> {
     const text = question.trim();
@@ -167,13 +178,14 @@ export class HuashuAssistant extends HuashuElement {
     if (!client) return this.showError(notConfigured('token'), this.t('common.notConfigured', { credential: 'token' }));
     this.phase = 'asking';
     try {
-      const response = await client.ask({ question: text, limit: this.limit }, { signal: controller.signal });
+      const context = this.context();
+      const response = await client.ask({ question: text, limit: this.limit, ...(context ? { context } : {}) }, { signal: controller.signal });
       if (controller !== this.inFlight) return;
       this.response = response;
       this.phase = 'done';
       emit(this, 'huashu-asked', { question: text, response });
-      // The summary needs matches to cite; after an abstention the server would only abstain again.
-      if (!this.abstained(response)) void this.streamAnswer(client, text, controller);
+      // The summary needs matches to cite, and confident ones: it is not written from 「可能相关」 guesses.
+      if (!this.abstained(response) && response.confidence !== 'low') void this.streamAnswer(client, text, controller, context);
     } catch (thrown) {
       if (controller !== this.inFlight) return;
       const error = thrown instanceof HuashuApiError ? thrown : new HuashuApiError('unexpected', String(thrown), { cause: thrown });
@@ -197,11 +209,12 @@ export class HuashuAssistant extends HuashuElement {
    * the server's first `citations` event, so a server without a chat model —
    * which answers `llm_unavailable` before streaming anything — never shows it.
    */
-  private async streamAnswer(client: AssistantWidgetClient, question: string, controller: AbortController): Promise<void> {
+  private async streamAnswer(client: AssistantWidgetClient, question: string, controller: AbortController, context: AskContext | undefined): Promise<void> {
     const current = () => controller === this.inFlight;
     try {
       await client.answer(question, {
         limit: this.limit,
+        ...(context ? { context } : {}),
         signal: controller.signal,
         onCitations: (citations) => {
           if (current()) this.ai = { status: 'writing', text: '', citations };
@@ -236,8 +249,10 @@ export class HuashuAssistant extends HuashuElement {
     const entryId = match.entry.id;
     if (!client || this.votes.get(entryId)?.status === 'sending' || this.votes.get(entryId)?.status === 'sent') return;
     this.votes = new Map(this.votes).set(entryId, { outcome, status: 'sending' });
+    // The askId ties the report to the question asked: a success teaches the assistant that phrasing.
+    const askId = this.response?.matches.includes(match) ? this.response.askId : undefined;
     try {
-      const result = await client.reportOutcome({ entryId, outcome, ...(this.leadId ? { leadId: this.leadId } : {}) });
+      const result = await client.reportOutcome({ entryId, outcome, ...(this.leadId ? { leadId: this.leadId } : {}), ...(askId ? { askId } : {}) });
       this.rates = new Map(this.rates).set(entryId, result.successRate);
       this.votes = new Map(this.votes).set(entryId, { outcome, status: 'sent' });
       emit(this, 'huashu-outcome-reported', { entryId, outcome, successRate: result.successRate });
@@ -398,8 +413,21 @@ export class HuashuAssistant extends HuashuElement {
         <button part="button contribute-button" class="btn" type="button" @click=${this.requestContribution}>${this.t('assistant.contribute')}</button>
       </div>`;
     }
+    // A server without tiers sends no confidence: its matches are answers.
+    const sure = response.matches.filter((match) => match.confidence !== 'low');
+    const maybe = response.matches.filter((match) => match.confidence === 'low');
     return html`${this.renderAi()}
-      <div part="results" class="cards">${response.matches.map((match, index) => this.renderCard(match, index))}</div>`;
+      ${sure.length ? html`<div part="results" class="cards">${sure.map((match, index) => this.renderCard(match, index))}</div>` : nothing}
+      ${maybe.length
+        ? html`<section part="maybe" class="maybe" aria-labelledby="maybe-title">
+            <h3 class="maybe-title" id="maybe-title">${this.t('assistant.maybe')}</h3>
+            ${response.confidence === 'low'
+              ? html`<p class="maybe-hint">${this.t('assistant.maybeHint')}
+                  <button part="button contribute-button" class="btn small" type="button" @click=${this.requestContribution}>${this.t('assistant.contribute')}</button></p>`
+              : nothing}
+            <div part="results" class="cards">${maybe.map((match, index) => this.renderCard(match, sure.length + index))}</div>
+          </section>`
+        : nothing}`;
   }
 
   private foundMatches(): boolean {

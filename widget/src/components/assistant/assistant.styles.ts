@@ -335,6 +335,24 @@ export const assistantStyles = css`
     margin: 0;
   }
 
+  .maybe {
+    display: grid;
+    gap: var(--_gap);
+  }
+  .maybe-title {
+    margin: 0;
+    font-size: 1em;
+    color: var(--_muted);
+  }
+  .maybe-hint {
+    margin: 0;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
+    color: var(--_muted);
+  }
+
   .ai {
     display: grid;
     gap: 8px;

@@ -54,6 +54,8 @@ const ENTRIES = [
 ];
 
 const PRICE_QUESTION = '你们比竞品贵，能便宜点吗';
+/** In the domain but no entry fits closely: the server answers `low` (measured: security-mlps at relevance ≈ 0.20, below `high`). */
+const LOW_QUESTION = '数据会不会泄露给第三方';
 
 let env: WidgetTestEnv;
 /** The same database behind a server that has a (fake) chat model, for the streamed summary. */
@@ -148,6 +150,61 @@ describe('<huashu-assistant>', () => {
     const ask2 = await env.api.call('POST', '/v1/assistant/ask', { key: env.tenant.secretKey, body: { question: PRICE_QUESTION } });
     const match = ask2.body.matches.find((m: { entry: { id: string } }) => m.entry.id === ids.get('price-discount'));
     expect(match.successRate).toMatchObject({ uses: 1, successes: 1 });
+  });
+
+  it('sends the lead and page language as context, and the askId with 有用: the question is taught to the entry', async () => {
+    await env.open(assistant(env, 'lead-id="lead-42"'));
+    const page = env.page;
+    const bodies: Array<{ url: string; body: Record<string, unknown> }> = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') bodies.push({ url: new URL(request.url()).pathname, body: request.postDataJSON() });
+    });
+    const asked = await nextEvent(page, 'huashu-asked');
+    const question = PRICE_QUESTION;
+    await page.getByRole('textbox', { name: '客户原话' }).fill(question);
+    await page.keyboard.press('Enter');
+    const { response } = await asked();
+    expect(response.askId).toMatch(/^ask_/);
+    expect(bodies.find((request) => request.url === '/v1/assistant/ask')?.body).toMatchObject({ question, context: { leadId: 'lead-42', lang: 'zh-CN' } });
+    // Not the TCO script: the English test reads its 2/3 rate.
+    const entryId = ids.get('price-cheaper-rival');
+    expect(response.matches.map((match: { entry: { id: string } }) => match.entry.id)).toContain(entryId);
+    const reported = await nextEvent(page, 'huashu-outcome-reported');
+    await page.locator(`huashu-assistant [data-entry="${entryId}"]`).getByRole('button', { name: '有用' }).click();
+    await reported();
+    expect(bodies.find((request) => request.url === '/v1/outcomes')?.body).toEqual({ entryId, outcome: 'success', leadId: 'lead-42', askId: response.askId });
+    // The server tied the report to the question: a learning event and a pending learned variant.
+    const events = await env.db.query(`SELECT question, outcome FROM knowledge_learning_events WHERE tenant_id = $1 AND ask_id = $2`, [env.tenant.id, response.askId]);
+    expect(events.rows).toEqual([{ question, outcome: 'success' }]);
+    const variants = await env.db.query(`SELECT status, source FROM knowledge_variants WHERE tenant_id = $1 AND entry_id = $2 AND text = $3`, [env.tenant.id, entryId, question]);
+    expect(variants.rows).toEqual([{ status: 'pending', source: 'learned' }]);
+  });
+
+  it('shows matches it is not sure about under 可能相关 with the contribute prompt, and writes no summary from them', async () => {
+    await env.open(assistant(env, "", withChat.url));
+    await ask(LOW_QUESTION);
+    const page = env.page;
+    const maybe = page.locator('huashu-assistant [part~="maybe"]');
+    await expect(maybe.getByRole('heading', { name: '可能相关' }).count()).resolves.toBe(1);
+    await expect(maybe.locator(`[data-entry="${ids.get('security-mlps')}"]`).count()).resolves.toBe(1);
+    await expect(maybe.textContent()).resolves.toContain('没有十分匹配的话术');
+    await expect(shadowCount('[part~="abstain"]')).resolves.toBe(0);
+    await expect(shadowCount('[part~="ai-answer"]')).resolves.toBe(0);
+    const requested = await nextEvent(page, 'huashu-contribute-request');
+    await maybe.getByRole('button', { name: '提交一条话术' }).click();
+    expect(await requested()).toEqual({ question: LOW_QUESTION });
+  });
+
+  it('says 可能相关 in English too', async () => {
+    await env.open(assistant(env), { lang: 'en' });
+    const page = env.page;
+    const asked = await nextEvent(page, 'huashu-asked');
+    await page.getByRole('textbox', { name: 'What the customer said' }).fill(LOW_QUESTION);
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await asked();
+    const maybe = page.locator('huashu-assistant [part~="maybe"]');
+    await expect(maybe.getByRole('heading', { name: 'Possibly related' }).count()).resolves.toBe(1);
+    await expect(maybe.getByRole('button', { name: 'Contribute a script' }).count()).resolves.toBe(1);
   });
 
   it('copies a script to the clipboard', async () => {
