@@ -1,4 +1,5 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { OutputParserException } from '@langchain/core/output_parsers';
 import { NoteExtraction } from '@huashu/core';
 import { findDates, referenceDay } from './dates.js';
 
@@ -62,10 +63,13 @@ export async function extractWithModel(chat: BaseChatModel, text: string, at: Da
     { role: 'user', content: `Reference date: ${referenceDay(at)} (Asia/Shanghai)\nNote: ${text}` },
   ];
   let raw: unknown;
-  if (typeof chat.bindTools === 'function') {
+  try {
     raw = await chat.withStructuredOutput(NoteExtraction, { name: 'note_fields' }).invoke(messages);
-  } else {
-    // Models without tool calling answer in JSON text, checked against the same schema.
+  } catch (error) {
+    // An answer outside the schema is no answer; a failing model (network, quota) is the caller's to report.
+    if (error instanceof OutputParserException) return undefined;
+    if (!(error instanceof Error) || !/bindTools/.test(error.message)) throw error;
+    // A model without tool calling answers in JSON text, checked against the same schema.
     raw = parseJson((await chat.invoke([...messages, { role: 'user', content: 'Answer with the JSON object only.' }])).content);
   }
   const parsed = NoteExtraction.safeParse(raw);
