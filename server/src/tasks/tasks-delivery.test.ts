@@ -46,6 +46,9 @@ describe.each(testEngines())('task cards through the outbox on $name', (engine) 
     expect(payload.type).toBe('task.created');
     expect(payload.data.task).toMatchObject({ id: created.body.task.id, assigneeRole: 'presales', context: { meetingSummary: '王总确认下周三看工厂', keyTerms: { 付款方式: '分三期：首付50%，二期30%，尾款20%' } } });
     const [card] = await chat.waitFor((all) => all.length >= 1);
-    expect(card!.body).toContain('task.created');
+    expect(card!.body).toContain('新协同任务');
+    expect(card!.body).toContain('发起售前支持');
+    // The meeting summary and key terms are lead data: in the task, not in the group chat.
+    expect(card!.body).not.toContain('王总');
   });
 });

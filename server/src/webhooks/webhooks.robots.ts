@@ -188,6 +188,22 @@ export function renderCard(type: string, data: unknown, occurredAt: string): Rob
         ],
       };
     }
+    case 'task.created': {
+      // The card names the task and who it goes to; the meeting summary and terms stay in the task (lead data).
+      const task = obj(body['task']);
+      return {
+        title: '新协同任务',
+        urgent: false,
+        lines: [
+          ...line('任务', plain(task['title'])),
+          ...line('发起人', repName(task['requester'])),
+          ...line('接收', plain(task['assignee']) || plain(task['assigneeRole'])),
+          ...line('截止', typeof task['due'] === 'string' ? beijingTime(task['due']) : ''),
+          ...line('商机编号', plain(task['dealId'])),
+          ...line('时间', beijingTime(occurredAt)),
+        ],
+      };
+    }
     default: {
       const deal = obj(body['deal']);
       return {
