@@ -8,7 +8,7 @@ import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '
 /** The reported day: Wednesday 2026-12-02 in Asia/Shanghai = [12-01T16:00Z, 12-02T16:00Z). */
 const DAY = '2026-12-02';
 const END_OF_DAY = '2026-12-02T16:00:00Z';
-const STAGES = { stages: [{ key: 'qualify', name: '线索确认', order: 1 }, { key: 'demo', name: '方案演示', order: 2, stall: { workingDays: 3 } }] };
+const STAGES = { stages: [{ key: 'qualify', name: '线索确认', order: 1 }, { key: 'demo', name: '方案演示', order: 2, stall: { workingDays: 3 } }, { key: 'won', name: '赢单', order: 3, terminal: true }] };
 
 describe.each(testEngines())('reports on $name', (engine) => {
   let db: Database;
@@ -50,18 +50,22 @@ describe.each(testEngines())('reports on $name', (engine) => {
     await lead('after', { owner: 'rep-a', createdAt: '2026-12-02T16:01:00Z', industry: '制造业' });
     await lead('old', { owner: 'rep-a', createdAt: '2026-11-20T02:00:00Z', industry: '制造业' });
     await lead('b1', { owner: 'rep-b', createdAt: '2026-12-02T03:00:00Z', industry: '制造业', breachedAt: '2026-12-02T06:00:00Z' });
+    // Hot, but its deal is won: no longer 跟进中.
+    await lead('closed', { owner: 'rep-a', createdAt: '2026-11-01T02:00:00Z', industry: '制造业' });
     // High intent (≥ 60): old (86, with a deal in its stage since 11-28 02:00Z) and a2 (86, no deal: since it arrived); a3 is warm only (39).
     await score('old', 2);
     await score('a2', 2);
     await score('a3', 0.5);
     await score('b1', 2);
+    await score('closed', 2);
     await server.call('PUT', '/v1/pipeline/stages', { key: tenant.secretKey, body: STAGES });
     const events = [
       { id: 'h1', type: 'deal.stage_changed', dealId: 'D-HOT', at: '2026-11-28T02:00:00Z', to: 'qualify', owner: 'rep-a', leadId: leads['old'] },
       { id: 's1', type: 'deal.stage_changed', dealId: 'D-STALL', at: '2026-11-25T02:00:00Z', to: 'demo', owner: 'rep-a' },
       { id: 'b1', type: 'deal.stage_changed', dealId: 'D-B', at: '2026-11-25T02:00:00Z', to: 'demo', owner: 'rep-b' },
+      { id: 'w1', type: 'deal.stage_changed', dealId: 'D-WON', at: '2026-11-26T02:00:00Z', to: 'won', owner: 'rep-a', leadId: leads['closed'] },
     ];
-    expect((await server.call('POST', '/v1/pipeline/events', { key: tenant.secretKey, body: { events } })).body.accepted).toBe(3);
+    expect((await server.call('POST', '/v1/pipeline/events', { key: tenant.secretKey, body: { events } })).body.accepted).toBe(4);
     // Tasks: rep-a asked for two (one overdue by the day's end), was assigned one by rep-b, cancelled one; rep-b has one of their own.
     const ctx = server.running.ctx;
     const secret: Principal = { kind: 'secret', tenantId: tenant.id, keyId: 'test' };

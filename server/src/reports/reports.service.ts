@@ -4,7 +4,7 @@ import { outcomesOfLead } from '../knowledge/knowledge.service.js';
 import { getLead, leadsForReport } from '../leads/leads.service.js';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
-import { dealHistory, dealsOfLeads, findStalled } from '../pipeline/pipeline.service.js';
+import { dealHistory, dealsOfLeads, findStalled, getStages } from '../pipeline/pipeline.service.js';
 import { getRules, intentScores, leadIntent } from '../signals/index.js';
 import { pendingTasks, tasksAbout } from '../tasks/index.js';
 import { renderDailyMarkdown } from './markdown.js';
@@ -162,8 +162,15 @@ export async function dailyReport(ctx: AppContext, principal: Principal, query: 
   const threshold = await highIntentThreshold(ctx, tenantId);
   const followed = await leadsForReport(ctx.db, tenantId, { repId: rep, createdTo: to, limit: MAX_REPORT_LEADS });
   const scores = await intentScores(ctx.db, tenantId, followed.map((lead) => lead.id), asOf);
-  const hot = followed.filter((lead) => (scores.get(lead.id) ?? 0) >= threshold);
-  const deals = await dealsOfLeads(ctx.db, tenantId, hot.map((lead) => lead.id));
+  const warm = followed.filter((lead) => (scores.get(lead.id) ?? 0) >= threshold);
+  const deals = await dealsOfLeads(ctx.db, tenantId, warm.map((lead) => lead.id));
+  // 跟进中: a lead whose every deal sits in a terminal stage (won, lost) is no longer followed up.
+  const terminal = new Set((await getStages(ctx, tenantId)).stages.filter((stage) => stage.terminal).map((stage) => stage.key));
+  const closed = new Set(warm.filter((lead) => {
+    const own = deals.filter((deal) => deal.lead_id === lead.id);
+    return own.length > 0 && own.every((deal) => deal.stage !== null && terminal.has(deal.stage));
+  }).map((lead) => lead.id));
+  const hot = warm.filter((lead) => !closed.has(lead.id));
   const sinceOf = new Map<string, number>();
   for (const deal of deals) {
     if (!deal.lead_id || !deal.stage_entered_at) continue;
