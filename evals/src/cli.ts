@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { faqCorpusPath, loadFaqPairs, loadSalesObjections, type EvalDataset, type FaqCorpus } from './datasets.js';
-import { renderMarkdown, renderRecallChart, renderSummary, type EvalReport } from './report.js';
+import { learningBars, renderBarChart, renderMarkdown, renderRecallChart, renderSummary, LEARNING_DEFAULT, type EvalReport } from './report.js';
+import { loadFaqLearning, runLearningProtocol, type LearningConfig, type LearningResult } from './learning.js';
 import { BASELINE, HYBRID, HYBRID_BOOST, standardRetrievers } from './retrievers.js';
 import { FEEDBACK_REPORTS, KnowledgeBaseCache, runRetrievalEval, type EvalPhase, type RetrievalEvalResult } from './runner.js';
 import { runNotesReport } from './notes-cli.js';
@@ -23,6 +24,20 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  */
 const DEFAULT_MAX_QUERIES = 2000;
 
+/**
+ * Questions measured per half in the learning protocol. Feedback always uses
+ * every pair of half A (about 1,700 per corpus, ≈ 0.17 s each with the
+ * retraining on two busy cores), so the protocol costs about 5 minutes per
+ * corpus plus about 0.03 s per measured question and configuration.
+ */
+const DEFAULT_LEARNING_QUERIES = 500;
+
+/** The learning protocol's configurations: the server default, and with the general synonyms on. */
+const LEARNING_CONFIGS: readonly LearningConfig[] = [
+  { name: LEARNING_DEFAULT, options: { synonyms: false } },
+  { name: `${LEARNING_DEFAULT} + synonyms`, options: { synonyms: true } },
+];
+
 const usage = `Usage: npm run eval [-- options]
 
 Runs every retrieval configuration on every dataset through the server's real
@@ -33,6 +48,8 @@ Options:
   --data <dir>          folder holding faq-pairs/ (default: $HUASHU_EVAL_DATA or ../shared/data next to the repository)
   --max-queries <n>     queries per FAQ corpus, a deterministic sample (default ${DEFAULT_MAX_QUERIES}; 0 = all)
   --datasets <list>     comma-separated subset of: sales-objections,lcqmc,atec-ccks,bq,notes
+  --learning-queries <n>  questions measured per half in the FAQ learning protocol (default ${DEFAULT_LEARNING_QUERIES}; 0 = skip the protocol)
+  --learning-only       run only the learning protocol (no retrieval tables)
   --out <dir>           report folder (default evals/reports)
   --date <YYYY-MM-DD>   report date (default today)
   -h, --help            this text
@@ -72,6 +89,8 @@ async function main(): Promise<void> {
     options: {
       data: { type: 'string' },
       'max-queries': { type: 'string' },
+      'learning-queries': { type: 'string' },
+      'learning-only': { type: 'boolean' },
       datasets: { type: 'string' },
       out: { type: 'string' },
       date: { type: 'string' },
@@ -86,21 +105,24 @@ async function main(): Promise<void> {
   const maxQueriesOption = values['max-queries'] === undefined ? DEFAULT_MAX_QUERIES : Number(values['max-queries']);
   if (!Number.isInteger(maxQueriesOption) || maxQueriesOption < 0) throw new Error(`--max-queries must be a whole number ≥ 0, got "${values['max-queries']}"`);
   const maxQueries = maxQueriesOption === 0 ? undefined : maxQueriesOption;
+  const learningQueries = values['learning-queries'] === undefined ? DEFAULT_LEARNING_QUERIES : Number(values['learning-queries']);
+  if (!Number.isInteger(learningQueries) || learningQueries < 0) throw new Error(`--learning-queries must be a whole number ≥ 0, got "${values['learning-queries']}"`);
   const date = values.date ?? today();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD, got "${date}"`);
   const outDir = resolve(values.out ?? join(repoRoot, 'evals', 'reports'));
   const wanted = values.datasets ? new Set(values.datasets.split(',').map((name) => name.trim())) : undefined;
-  if (!wanted || wanted.has('notes')) await runNotesReport(repoRoot, outDir, date);
+  if ((!wanted || wanted.has('notes')) && !values['learning-only']) await runNotesReport(repoRoot, outDir, date);
   if (wanted?.size === 1 && wanted.has('notes')) return;
 
   const skipped: string[] = [];
   const datasets: EvalDataset[] = [];
-  if (!wanted || wanted.has('sales-objections')) datasets.push(loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections')));
+  const learningOnly = values['learning-only'] ?? false;
+  if ((!wanted || wanted.has('sales-objections')) && !learningOnly) datasets.push(loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections')));
   for (const corpus of ['lcqmc', 'atec-ccks', 'bq'] as const satisfies readonly FaqCorpus[]) {
     if (wanted && !wanted.has(corpus)) continue;
-    const dataset = loadFaqPairs(dataDir, corpus, { maxQueries });
+    const dataset = learningOnly ? undefined : loadFaqPairs(dataDir, corpus, { maxQueries });
     if (dataset) datasets.push(dataset);
-    else skipped.push(`${corpus}: ${faqCorpusPath(dataDir, corpus)} not found (pass --data or set HUASHU_EVAL_DATA to the folder holding faq-pairs/)`);
+    else if (!learningOnly) skipped.push(`${corpus}: ${faqCorpusPath(dataDir, corpus)} not found (pass --data or set HUASHU_EVAL_DATA to the folder holding faq-pairs/)`);
   }
   for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
 
@@ -132,6 +154,33 @@ async function main(): Promise<void> {
     bar.stop();
   }
 
+  const learning: LearningResult[] = [];
+  if (learningQueries > 0) {
+    for (const corpus of ['lcqmc', 'atec-ccks', 'bq'] as const satisfies readonly FaqCorpus[]) {
+      if (wanted && !wanted.has(corpus)) continue;
+      const data = loadFaqLearning(dataDir, corpus, { maxQueries: learningQueries });
+      if (!data) {
+        const reason = `learning protocol on ${corpus}: ${faqCorpusPath(dataDir, corpus)} not found (pass --data or set HUASHU_EVAL_DATA to the folder holding faq-pairs/)`;
+        skipped.push(reason);
+        process.stderr.write(`skipping ${reason}\n`);
+        continue;
+      }
+      try {
+        const progress = bar.start(`${corpus} · learning`);
+        const result = await runLearningProtocol(data, LEARNING_CONFIGS, (phase, done, total) =>
+          progress(phase === 'import' ? 'import' : phase.startsWith('feedback') ? 'feedback' : 'questions', done, total),
+        );
+        bar.stop();
+        learning.push(result);
+        for (const cell of result.cells) {
+          process.stdout.write(`${corpus} · learning · ${cell.configuration} · ${cell.phase} · ${cell.half}: R@3 ${cell.summary.recall3.toFixed(3)}\n`);
+        }
+      } finally {
+        bar.stop();
+      }
+    }
+  }
+
   const args = process.argv.slice(2);
   const report: EvalReport = {
     date,
@@ -145,6 +194,8 @@ async function main(): Promise<void> {
     baselineRetriever: BASELINE.name,
     boostRetriever: HYBRID_BOOST.name,
     unboostedRetriever: HYBRID.name,
+    learning,
+    learningChart: learning.length > 0 ? `${date}-learning.svg` : undefined,
     notes: [
       'Tuning: the ranking constants (fusion weights, the answer-text weight, the floors) were chosen on the sales set\'s `-a` questions and on LCQMC dev, with sentences from LCQMC, ATEC/CCKS and BQ standing in as off-topic questions for the floor. The sales `-b`/`-c` questions, the 22 hand-written out-of-scope questions, ATEC/CCKS and BQ were not used for tuning; the sales rows above show both halves.',
       `Success-rate boost: outcomes are simulated for about a third of the questions (chosen by a hash of the id). For each, the unboosted top 3 is what a rep saw; when the relevant script was among them the rep used it and reported a success, ${FEEDBACK_REPORTS} times, as if ${FEEDBACK_REPORTS} reps had asked it; otherwise nothing was reported (reps do not try off-topic scripts on customers, so no failures are simulated). The boost table splits questions by whether they produced feedback themselves; "no own feedback" is the fair comparison.`,
@@ -158,6 +209,7 @@ async function main(): Promise<void> {
   const chartPath = join(outDir, `${date}-recall3.svg`);
   writeFileSync(markdownPath, renderMarkdown(report));
   writeFileSync(chartPath, renderRecallChart(results, `Recall@3 by configuration and dataset (${date})`));
+  if (report.learningChart) writeFileSync(join(outDir, report.learningChart), renderBarChart(learningBars(learning), `Recall@3 on the held-out half before and after learning from the other half (${date})`));
   process.stdout.write(renderSummary(report));
   process.stdout.write(`Wrote ${relative(process.cwd(), markdownPath)} and ${relative(process.cwd(), chartPath)}\n`);
   if (!existsSync(dataDir)) process.stdout.write(`(data folder ${dataDir} is absent: only the sales set was measured)\n`);

@@ -159,7 +159,16 @@ export interface FaqLoadOptions {
  * Returns undefined when the corpus file is absent (the data folder is not part
  * of the repository); callers report the skip.
  */
-export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: FaqLoadOptions = {}): EvalDataset | undefined {
+/** One row of a question-pair corpus, trimmed; `row` is its 1-based position among the non-blank pairs (query ids use it). */
+export interface FaqPair {
+  row: number;
+  first: string;
+  second: string;
+  positive: boolean;
+}
+
+/** The corpus file's pairs (blank sentences dropped), or undefined when the file is absent. */
+export function readFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: Pick<FaqLoadOptions, 'maxPairs'> = {}): { pairs: FaqPair[]; rows: number } | undefined {
   const format = CORPORA[corpus];
   const file = faqCorpusPath(dataDirectory, corpus);
   if (!existsSync(file)) return undefined;
@@ -169,12 +178,20 @@ export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: 
   const malformed = rows.findIndex((row) => row.length !== 3);
   if (malformed >= 0) throw new Error(`${file}: row ${malformed + (format.header ? 2 : 1)} has ${rows[malformed]!.length} columns, expected 3`);
   if (options.maxPairs !== undefined) rows = rows.slice(0, options.maxPairs);
-
   // The importer trims questions, so distinctness is decided on trimmed text;
   // a blank sentence cannot be an entry or a query.
   const pairs = rows
     .map(([first, second, label]) => ({ first: first!.trim(), second: second!.trim(), positive: label!.trim() === '1' }))
-    .filter((pair) => pair.first !== '' && pair.second !== '');
+    .filter((pair) => pair.first !== '' && pair.second !== '')
+    .map((pair, index) => ({ row: index + 1, ...pair }));
+  return { pairs, rows: rows.length };
+}
+
+export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: FaqLoadOptions = {}): EvalDataset | undefined {
+  const format = CORPORA[corpus];
+  const read = readFaqPairs(dataDirectory, corpus, options);
+  if (!read) return undefined;
+  const { pairs, rows } = read;
   const entryIds = new Map<string, string>();
   for (const pair of pairs) if (!entryIds.has(pair.second)) entryIds.set(pair.second, `${corpus}-e${entryIds.size + 1}`);
   const entries = [...entryIds].map(([sentence, externalId]) => ({
@@ -185,9 +202,8 @@ export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: 
     status: 'approved' as const,
   }));
   const allQueries = pairs
-    .map((pair, index) => ({ pair, index }))
-    .filter(({ pair }) => pair.positive)
-    .map(({ pair, index }) => ({ id: `${corpus}-q${index + 1}`, text: pair.first, relevant: [entryIds.get(pair.second)!] }));
+    .filter((pair) => pair.positive)
+    .map((pair) => ({ id: `${corpus}-q${pair.row}`, text: pair.first, relevant: [entryIds.get(pair.second)!] }));
 
   const notes: string[] = [];
   let queries = allQueries;
@@ -202,7 +218,7 @@ export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: 
       `${format.label}: ${queries.length} of ${allQueries.length} positive pairs used as queries (deterministic sample by FNV-1a of the query id); the KB keeps all ${entries.length} entries.`,
     );
   }
-  const scope = options.maxPairs !== undefined ? `first ${rows.length} rows of ` : '';
+  const scope = options.maxPairs !== undefined ? `first ${rows} rows of ` : '';
   return {
     name: corpus,
     description: `${scope}${format.label}: ${entries.length} entries (every distinct second sentence), ${queries.length} queries (first sentences of positive pairs)`,

@@ -1,5 +1,6 @@
 import { pairedComparison, rankingSummary, recallAtK, type RankingSummary } from './metrics.js';
 import { receivesFeedback, type RetrievalEvalResult } from './runner.js';
+import { learningCell, type LearningResult } from './learning.js';
 
 export interface DatasetInfo {
   name: string;
@@ -26,6 +27,10 @@ export interface EvalReport {
   boostRetriever?: string;
   /** Its counterpart without the boost. */
   unboostedRetriever?: string;
+  /** The FAQ learning protocol per corpus (absent when not run). */
+  learning?: LearningResult[];
+  /** File name of the learning chart, beside the report. */
+  learningChart?: string;
 }
 
 const fixed = (value: number, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
@@ -91,7 +96,86 @@ export function checkTargets(report: EvalReport): TargetCheck[] {
       met: ours && anchor ? ours.ranking.recall3 > anchor.ranking.recall3 : undefined,
     });
   }
+  for (const [corpus, label, goal] of LEARNING_TARGETS) {
+    const result = report.learning?.find((item) => item.corpus === corpus);
+    const after = result && learningCell(result, LEARNING_DEFAULT, 'after', 'held-out');
+    checks.push({
+      target: `${label} held-out half recall@3 ≥ ${goal.toFixed(2)} after learning from the other half`,
+      measured: result && after ? `${fixed(after.summary.recall3)} (before ${fixed(learningCell(result, LEARNING_DEFAULT, 'before', 'held-out')?.summary.recall3 ?? Number.NaN)}, BM25 ${fixed(result.anchor['held-out'].recall3)})` : 'not run',
+      met: after ? after.summary.recall3 >= goal : undefined,
+    });
+  }
   return checks;
+}
+
+/** The configuration the learning targets apply to (the server default). */
+export const LEARNING_DEFAULT = 'hybrid';
+/** Issue 15's targets for the learning protocol, on the held-out half. */
+const LEARNING_TARGETS: ReadonlyArray<readonly [string, string, number]> = [
+  ['atec-ccks', 'ATEC/CCKS dev', 0.3],
+  ['bq', 'BQ dev', 0.2],
+  ['lcqmc', 'LCQMC dev', 0.98],
+];
+
+/** The learning protocol's tables: per corpus, tuning and held-out half before and after, beside the anchor. */
+function learningSection(report: EvalReport): string[] {
+  const results = report.learning ?? [];
+  if (results.length === 0) return [];
+  const lines = [
+    '## Learning from use (FAQ protocol)',
+    '',
+    'Per corpus, one tenant holds the KB of both halves. Half A is split into A′ and A″. Tuning: successes with the askId reported for every pair of A′ (ask → `POST /v1/outcomes` with `askId` → `POST /v1/assistant/learn`), then A″ asked. Held-out: the rest of A reported too, then B asked. ' +
+      'Every learning constant was chosen on the tuning half; B was not looked at. R@k on the full ranking (floor 0); "served" counts a `none` as a miss. "vs before": questions in the top 3 after learning and not before (+), the reverse (−), exact sign test.',
+    '',
+  ];
+  if (report.learningChart) lines.push(`![recall@3 before and after learning](${report.learningChart})`, '');
+  for (const result of results) {
+    lines.push(
+      `### ${result.label}`,
+      '',
+      `${result.entries} entries; feedback: ${result.feedback.tuning} successes (A′) for the tuning half, ${result.feedback.all} (all of A) for the held-out half; ${result.refused} refused; retraining took ${result.learnMs.map((ms) => `${fixed(ms / 1000, 2)} s`).join(' and ')}; import ${fixed(result.importMs / 1000, 1)} s.`,
+      '',
+    );
+    for (const note of result.notes) lines.push(`- ${note}`);
+    lines.push(
+      '',
+      '| configuration | phase | half | n | R@1 | R@3 | MRR@10 | R@3 served | R@3 vs before |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const half of ['tuning', 'held-out'] as const) {
+      const anchor = result.anchor[half];
+      lines.push(`| bm25 char-unigram (anchor) | — | ${half} | ${anchor.queries} | ${fixed(anchor.recall1)} | ${fixed(anchor.recall3)} | ${fixed(anchor.mrr10)} | — | — |`);
+      for (const configuration of [...new Set(result.cells.map((cell) => cell.configuration))]) {
+        const before = learningCell(result, configuration, 'before', half);
+        for (const phase of ['before', 'after'] as const) {
+          const cell = learningCell(result, configuration, phase, half);
+          if (!cell) continue;
+          const versus = phase === 'after' && before ? pairedComparison(cell.hits, before.hits) : undefined;
+          const summary = cell.summary;
+          lines.push(
+            `| ${configuration} | ${phase === 'before' ? 'before learning' : half === 'tuning' ? 'after A′' : 'after A'} | ${half} | ${summary.queries} | ${fixed(summary.recall1)} | ${fixed(summary.recall3)} | ${fixed(summary.mrr10)} | ${fixed(summary.servedRecall3)} | ${versus ? `+${versus.wins} / −${versus.losses}, p ${versus.pValue < 0.001 ? '< 0.001' : fixed(versus.pValue, 3)}` : '—'} |`,
+          );
+        }
+      }
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+/** Bars for the learning chart: per corpus, the anchor and each configuration before and after, on the held-out half. */
+export function learningBars(results: readonly LearningResult[]): Bar[] {
+  const bars: Bar[] = [];
+  for (const result of results) {
+    bars.push({ group: result.corpus, series: 'bm25 anchor (held-out)', value: result.anchor['held-out'].recall3 });
+    for (const configuration of [...new Set(result.cells.map((cell) => cell.configuration))]) {
+      for (const phase of ['before', 'after'] as const) {
+        const cell = learningCell(result, configuration, phase, 'held-out');
+        if (cell) bars.push({ group: result.corpus, series: `${configuration}, ${phase} learning (held-out)`, value: cell.summary.recall3 });
+      }
+    }
+  }
+  return bars;
 }
 
 function rankingRow(label: string, summary: RankingSummary): string {
@@ -177,6 +261,7 @@ export function renderMarkdown(report: EvalReport): string {
     '',
   ];
   for (const dataset of report.datasets) lines.push(...datasetSection(report, dataset));
+  lines.push(...learningSection(report));
   if (report.skipped.length > 0) {
     lines.push('## Skipped', '');
     for (const reason of report.skipped) lines.push(`- ${reason}`);
@@ -201,8 +286,23 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
  * SVG, so it renders on GitHub and in any browser without a plotting library.
  */
 export function renderRecallChart(results: readonly RetrievalEvalResult[], title: string): string {
-  const datasets = [...new Set(results.map((result) => result.dataset))];
-  const retrievers = [...new Set(results.map((result) => result.retriever))];
+  return renderBarChart(
+    results.filter((result) => Number.isFinite(result.ranking.recall3)).map((result) => ({ group: result.dataset, series: result.retriever, value: result.ranking.recall3 })),
+    title,
+  );
+}
+
+/** One bar of a grouped bar chart: its group on the x axis, its series (colour) and its value in [0, 1]. */
+export interface Bar {
+  group: string;
+  series: string;
+  value: number;
+}
+
+/** The grouped bar chart behind {@link renderRecallChart}, for any recall@3 bars. */
+export function renderBarChart(points: readonly Bar[], title: string): string {
+  const datasets = [...new Set(points.map((point) => point.group))];
+  const retrievers = [...new Set(points.map((point) => point.series))];
   const bar = 16;
   const gap = 28;
   const groupWidth = retrievers.length * bar;
@@ -213,7 +313,8 @@ export function renderRecallChart(results: readonly RetrievalEvalResult[], title
   const plotWidth = Math.max(datasets.length * (groupWidth + gap) + gap, 200);
   const legendTop = top + plotHeight + 56;
   const legendRows = Math.ceil(retrievers.length / 3);
-  const legendColumn = 200;
+  // Wide enough for the longest label at the 11 px font (about 6.5 px a character).
+  const legendColumn = Math.max(200, Math.ceil(Math.max(...retrievers.map((name) => name.length)) * 6.5) + 24);
   const width = left + Math.max(plotWidth, 3 * legendColumn) + 20;
   const height = legendTop + legendRows * 20 + 16;
   const y = (value: number) => top + plotHeight * (1 - value);
@@ -238,9 +339,9 @@ export function renderRecallChart(results: readonly RetrievalEvalResult[], title
     const x0 = left + gap + d * (groupWidth + gap);
     out.push(`<text x="${x0 + groupWidth / 2}" y="${top + plotHeight + 18}" text-anchor="middle">${escapeXml(dataset)}</text>`);
     retrievers.forEach((retriever, r) => {
-      const result = results.find((item) => item.dataset === dataset && item.retriever === retriever);
-      if (!result || !Number.isFinite(result.ranking.recall3)) return;
-      const value = result.ranking.recall3;
+      const point = points.find((item) => item.group === dataset && item.series === retriever);
+      if (!point || !Number.isFinite(point.value)) return;
+      const value = point.value;
       const cx = x0 + r * bar + (bar - 2) / 2;
       out.push(
         `<rect x="${x0 + r * bar}" y="${y(value)}" width="${bar - 2}" height="${plotHeight * value}" fill="${PALETTE[r % PALETTE.length]}">` +

@@ -98,7 +98,7 @@ export async function recordLesson(tx: Queryable, tenantId: string, lesson: Outc
   if (!existing) {
     await variants.upsertVariants(tx, tenantId, [{ entryId: lesson.entryId, text: lesson.question, status: 'pending', source: 'learned' }], ctx.embedder);
   }
-  const approved = await variants.approveLearnedVariants(tx, tenantId, await learning.variantApprovals(tx, tenantId));
+  const approved = await variants.approveLearnedVariants(tx, tenantId, await learning.variantApprovals(tx, tenantId), { entryId: lesson.entryId, normalized });
   if (approved > 0) changedCorpus(tx, tenantId);
   return approved > 0;
 }

@@ -5,7 +5,8 @@ import { contextBoost, type ContextPreference } from '../retrieval/context-boost
 import type { Embedder } from '../retrieval/embedder.js';
 import { normalizeText } from '../retrieval/normalize.js';
 import { answerMatch, fuse, idf, normalisedBm25, successBoost, termCounts, type CorpusStats, type FusionWeights, type Outcomes } from '../retrieval/ranking.js';
-import { associatedTerms, associationsOf } from '../retrieval/term-association.js';
+import { GENERAL_SYNONYMS, associationsFromTables } from '../retrieval/synonyms.js';
+import { associatedTerms } from '../retrieval/term-association.js';
 import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
 import { associationsFor, domainGate } from './knowledge.learning.js';
 import { candidateFeatures, corpusStats, denseCandidates, entriesByIds, lexicalCandidates, outcomesFor, type EntryFilters } from './knowledge.store.js';
@@ -31,6 +32,8 @@ export interface SearchOptions {
   context?: ContextPreference;
   /** Expand the question with the tenant's learned term associations. @default true */
   learned?: boolean;
+  /** Expand the question with general Chinese near-synonyms (retrieval/synonyms.ts). @default GENERAL_SYNONYMS_ON */
+  synonyms?: boolean;
   /** Match on approved variants too. @default true */
   variants?: boolean;
   /** Tier thresholds. @default DEFAULT_TIERS[mode] */
@@ -74,6 +77,12 @@ export const DEFAULT_FLOORS: Record<RetrievalMode, number> = {
   lexical: DEFAULT_TIERS.lexical.floor,
   dense: DEFAULT_TIERS.dense.floor,
 };
+
+/**
+ * General near-synonym expansion by default: measured on and off in the eval
+ * (evals/README.md, "Learning from use"); see the report for the figures.
+ */
+export const GENERAL_SYNONYMS_ON = false;
 
 /** How many candidates each retriever contributes before fusion. */
 const CANDIDATES = 60;
@@ -154,7 +163,8 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
   const terms = lexicalTerms(question);
   const useVariants = (options.variants ?? true) && cached.variants > 0;
   const table = weights.lexical > 0 && (options.learned ?? true) ? await associationsFor(db, tenantId) : undefined;
-  const associations = table ? associationsOf(terms, table) : new Map<string, ReadonlyArray<readonly [string, number]>>();
+  const general = weights.lexical > 0 && (options.synonyms ?? GENERAL_SYNONYMS_ON) ? GENERAL_SYNONYMS : undefined;
+  const associations = associationsFromTables(terms, [table, general]);
   const expansion = associatedTerms(associations);
   const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;
   const filters: EntryFilters = { industry: options.industry, tags: options.tags };

@@ -167,19 +167,27 @@ export async function deleteVariant(db: Queryable, tenantId: string, entryId: st
  * reported a success by at least `approvals` different reporters, with more
  * successes than failures. Returns how many it approved.
  */
-export async function approveLearnedVariants(db: Queryable, tenantId: string, approvals: number): Promise<number> {
+export async function approveLearnedVariants(
+  db: Queryable,
+  tenantId: string,
+  approvals: number,
+  only?: { entryId: string; normalized: string },
+): Promise<number> {
+  // With `only`, one phrasing (an outcome report's): the whole tenant's events
+  // grouped on every report made each report slower than the last.
+  const scope = only ? 'AND l.entry_id = $3 AND l.normalized = $4' : '';
   const result = await db.query(
     `UPDATE knowledge_variants v SET status = 'approved', reviewed_by = 'learned', reviewed_at = now()
      FROM (
        SELECT l.entry_id, l.normalized
        FROM knowledge_learning_events l
-       WHERE l.tenant_id = $1
+       WHERE l.tenant_id = $1 ${scope}
        GROUP BY l.entry_id, l.normalized
        HAVING count(DISTINCT l.reporter) FILTER (WHERE l.outcome = 'success') >= $2
           AND count(*) FILTER (WHERE l.outcome = 'success') > count(*) FILTER (WHERE l.outcome = 'failure')
      ) ev
      WHERE v.tenant_id = $1 AND v.status = 'pending' AND v.source = 'learned' AND v.entry_id = ev.entry_id AND v.normalized = ev.normalized`,
-    [tenantId, approvals],
+    only ? [tenantId, approvals, only.entryId, only.normalized] : [tenantId, approvals],
   );
   return result.rowCount ?? 0;
 }
