@@ -16,8 +16,9 @@ import type { AssociationTable } from './term-association.js';
 
 /**
  * The share of a missing question word's BM25 weight that a synonym in the
- * entry earns back. Chosen on the tuning halves of the eval (see
- * evals/README.md, "Learning from use").
+ * entry earns back: half, since a near-synonym is weaker evidence than the word
+ * itself. Not tuned (one value was measured, on and off, in the eval's learning
+ * protocol; see evals/README.md, "Learning from use").
  */
 export const SYNONYM_WEIGHT = 0.5;
 
