@@ -52,6 +52,11 @@ export async function startServerChild(env: Record<string, string | undefined>):
     rssMb: () => rssMbOf(child.pid!),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!child.connected) {
+        child.kill('SIGKILL');
+        await exited;
+        return;
+      }
       child.send('stop');
       const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_STOP_TIMEOUT_MS);
       await exited;

@@ -56,6 +56,14 @@ export async function openPostgres(connectionString: string, options: PostgresOp
       });
       // A connection that failed mid-transaction is destroyed, not handed to the next request.
       let broken = false;
+      // While checked out the pool no longer listens to the client: a server
+      // shutting down between two statements (57P01) would be an unhandled
+      // 'error' event and kill the process. The next statement fails instead.
+      const onError = (error: Error) => {
+        broken = true;
+        options.onIdleError?.(error);
+      };
+      client.on('error', onError);
       try {
         const conn = adapt(client);
         await conn.query('BEGIN');
@@ -65,10 +73,11 @@ export async function openPostgres(connectionString: string, options: PostgresOp
         committed();
         return result;
       } catch (error) {
-        broken = error instanceof DatabaseUnavailable;
+        broken ||= error instanceof DatabaseUnavailable;
         if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

@@ -83,6 +83,27 @@ describe.skipIf(!canRun)('the database goes away under a running server (Postgre
 
   const lead = (i: number) => server.call('POST', '/v1/leads', { key: tenant.publishableKey, body: { idempotencyKey: `outage-${i}`, name: `客户${i}`, phone: `1390000${String(i).padStart(4, '0')}`, source: 'website' } });
 
+  it('survives the server going away while a transaction holds a connection between two statements', async () => {
+    let began!: () => void;
+    let resume!: () => void;
+    const started = new Promise<void>((resolve) => (began = resolve));
+    const stopped = new Promise<void>((resolve) => (resume = resolve));
+    const held = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      began();
+      await stopped;
+      await tx.query('SELECT 1');
+    });
+    await started;
+    cluster('stop', dir);
+    // Long enough for the shutdown message to reach the idle, checked-out connection.
+    await new Promise((done) => setTimeout(done, 500));
+    resume();
+    await expect(held).rejects.toBeInstanceOf(DatabaseUnavailable);
+    cluster('start', dir, OUTAGE_PORT);
+    expect(await untilServed(() => server.call('GET', '/healthz'), 40)).toBe(200);
+  }, 60_000);
+
   it('answers 503 service_unavailable with Retry-After while it is down, and serves again once it is back', async () => {
     expect((await lead(1)).status).toBe(201);
     cluster('stop', dir);
