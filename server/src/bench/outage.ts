@@ -105,7 +105,7 @@ export async function runOutageBench(progress: (message: string) => void): Promi
       ),
     );
     process.stdout.write(
-      `\n\nWhile down: ${probe.status} with Retry-After ${probe.retryAfter ?? '(none)'}. First 2xx ${firstOkAfter ? `${((firstOkAfter.at - startedAt) / 1000).toFixed(2)} s` : 'never'} after Postgres accepted connections again (pg_ctl -w returned).\n`,
+      `\n\nServer process still running at the end: ${child.process.exitCode === null && child.process.signalCode === null ? 'yes' : 'NO'}. While down: ${probe.status} with Retry-After ${probe.retryAfter ?? '(none)'}. First 2xx ${firstOkAfter ? `${((firstOkAfter.at - startedAt) / 1000).toFixed(2)} s` : 'never'} after Postgres accepted connections again (pg_ctl -w returned).\n`,
     );
   } finally {
     await child.stop();
