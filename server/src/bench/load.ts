@@ -166,8 +166,8 @@ async function storagePerRow(databaseUrl: string): Promise<StorageRow[]> {
   try {
     const rows: StorageRow[] = [];
     for (const name of STORAGE_TABLES) {
-      const size = await client.query<{ bytes: string }>(`SELECT coalesce(sum(pg_total_relation_size(r.relid)), 0)::bigint AS bytes FROM pg_partition_tree($1::regclass) r`, [name]);
-      // Every tenant's rows: this scratch database holds the bench's tenant only.
+      const size = await client.query<{ bytes: string }>(`SELECT coalesce((SELECT sum(pg_total_relation_size(r.relid)) FROM pg_partition_tree($1::regclass) r), pg_total_relation_size($1::regclass))::bigint AS bytes`, [name]);
+      // pg_partition_tree lists nothing for a plain table. Every tenant's rows: this scratch database holds the bench's tenant only.
       const counted = await client.query<{ rows: string }>(`SELECT count(tenant_id)::bigint AS rows FROM ${name}`);
       const bytes = size.rows[0]!.bytes;
       const count = counted.rows[0]!.rows;
