@@ -208,10 +208,10 @@ async function main(): Promise<void> {
   const markdownPath = join(outDir, `${date}.md`);
   const chartPath = join(outDir, `${date}-recall3.svg`);
   writeFileSync(markdownPath, renderMarkdown(report));
-  writeFileSync(chartPath, renderRecallChart(results, `Recall@3 by configuration and dataset (${date})`));
+  if (results.length > 0) writeFileSync(chartPath, renderRecallChart(results, `Recall@3 by configuration and dataset (${date})`));
   if (report.learningChart) writeFileSync(join(outDir, report.learningChart), renderBarChart(learningBars(learning), `Recall@3 on the held-out half before and after learning from the other half (${date})`));
   process.stdout.write(renderSummary(report));
-  process.stdout.write(`Wrote ${relative(process.cwd(), markdownPath)} and ${relative(process.cwd(), chartPath)}\n`);
+  process.stdout.write(`Wrote ${relative(process.cwd(), markdownPath)}${results.length > 0 ? ` and ${relative(process.cwd(), chartPath)}` : ''}${report.learningChart ? ` and ${report.learningChart}` : ''}\n`);
   if (!existsSync(dataDir)) process.stdout.write(`(data folder ${dataDir} is absent: only the sales set was measured)\n`);
 }
 
