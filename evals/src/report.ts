@@ -125,7 +125,7 @@ function learningSection(report: EvalReport): string[] {
     '## Learning from use (FAQ protocol)',
     '',
     'Per corpus, one tenant holds the KB of both halves. Half A is split into A′ and A″. Tuning: successes with the askId reported for every pair of A′ (ask → `POST /v1/outcomes` with `askId` → `POST /v1/assistant/learn`), then A″ asked. Held-out: the rest of A reported too, then B asked. ' +
-      'Nothing was tuned on B: the synonym setting (off) is decided on the tuning half; the term-association constants (EM iterations, pruning) come from an earlier trial on ATEC/CCKS dev with another split, so ATEC/CCKS's held-out figure is not fully untouched. R@k on the full ranking (floor 0); "served" counts a `none` as a miss. "vs before": questions in the top 3 after learning and not before (+), the reverse (−), exact sign test.',
+      'Nothing was tuned on B: the synonym setting (off) is decided on the tuning half; the term-association constants (EM iterations, pruning) come from an earlier trial on ATEC/CCKS dev with another split, so the ATEC/CCKS held-out figure is not fully untouched. R@k on the full ranking (floor 0); "served" counts a `none` as a miss. "vs before": questions in the top 3 after learning and not before (+), the reverse (−), exact sign test.',
     '',
   ];
   if (report.learningChart) lines.push(`![recall@3 before and after learning](${report.learningChart})`, '');
