@@ -7,9 +7,10 @@ import type { RuleSetAdapter } from './console.service.js';
 
 /**
  * The rule sets the console versions, each written to its own domain when
- * published. Only signal rules are `pilotable` so far: the signals domain
- * scores a pilot rep's leads with the pilot version (`activeVersion`); the
- * others apply one version to everyone, so they go from draft to published.
+ * published. Signal rules and point rules are `pilotable`: the signals domain
+ * scores a pilot rep's leads with the pilot version (`activeVersion`) and points
+ * pay a pilot rep the pilot's amounts (resolver wired in modules.ts); the others
+ * apply one version to everyone, so they go from draft to published.
  */
 export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   'signal-rules': {
@@ -44,7 +45,7 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   },
   'point-rules': {
     schema: PointsRulesRequest,
-    pilotable: false,
+    pilotable: true,
     live: (ctx, principal) => getPointRules(ctx, principal),
     publish: (ctx, principal, content) => putPointRules(ctx, principal, content as PointsRulesRequest),
   },

@@ -28,6 +28,26 @@ export const OUTCOME_REPORTED = KNOWLEDGE_OUTCOME_REPORTED;
 
 export type PointsEvent = OutboxEvent;
 
+/**
+ * The point-rule changes a pilot applies to one rep at a moment, if any. Wired
+ * in at module assembly (modules.ts) because the console, which owns pilots,
+ * already imports this service to publish rules; importing it back would be a cycle.
+ */
+export type PilotPointRules = (db: Queryable, tenantId: string, repId: string, at: Date) => Promise<PointsRulesRequest | undefined>;
+let pilotPointRules: PilotPointRules = async () => undefined;
+
+/** Installs the pilot resolver; called once when the modules are assembled. */
+export function usePilotPointRules(resolver: PilotPointRules): void {
+  pilotPointRules = resolver;
+}
+
+/** The amounts that pay `repId` at `at`: the tenant's rules with a running pilot's changes on top. */
+async function rulesForRep(db: Queryable, tenantId: string, repId: string, at: Date): Promise<PointsRules> {
+  const rules = await store.getRules(db, tenantId);
+  const pilot = await pilotPointRules(db, tenantId, repId, at);
+  return pilot ? { ...rules, ...pilot } : rules;
+}
+
 /** Settings are the tenant's: a secret key, or a rep token with role admin. */
 export function requireAdmin(principal: Principal): void {
   if (principal.kind === 'secret') return;
@@ -172,7 +192,7 @@ export async function onEntryReviewed(ctx: AppContext, event: PointsEvent, tx: Q
   const standing = await store.outstandingApproval(tx, tenantId, entryId);
   if (status === 'approved') {
     if (reviewer === authorRepId) return;
-    const rules = await store.getRules(tx, tenantId);
+    const rules = await rulesForRep(tx, tenantId, authorRepId, new Date(parsed.data.at ?? event.createdAt));
     const reverified = standing !== undefined;
     const amount = reverified ? rules.entryReverified : rules.entryApproved;
     if (amount <= 0) return;
@@ -219,7 +239,7 @@ export async function onOutcomeReported(ctx: AppContext, event: PointsEvent, tx:
   const tenantId = event.tenantId;
   const author = parsed.data.authorRepId !== undefined ? parsed.data.authorRepId : await entryAuthor(tx, tenantId, entryId);
   if (!author || author === repId) return;
-  const rules = await store.getRules(tx, tenantId);
+  const rules = await rulesForRep(tx, tenantId, author, new Date(parsed.data.at ?? event.createdAt));
   if (rules.successReported <= 0) return;
   await store.appendLedger(tx, tenantId, {
     repId: author,

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../platform/context.js';
+import type { Database } from '../platform/db/types.js';
+import { OUTCOME_REPORTED, onOutcomeReported, type PointsEvent } from '../points/points.service.js';
+import { testEngines } from '../testing/engines.js';
+import { repTokenFor, startTestServer, type TestServer } from '../testing/test-server.js';
+
+const DAY = 24 * 3600_000;
+const LIVE_SUCCESS_POINTS = 5;
+const PILOT_SUCCESS_POINTS = 20;
+
+describe.each(testEngines())('point-rule pilots on $name', (engine) => {
+  let db: Database;
+  let server: TestServer;
+  let ctx: AppContext;
+  beforeAll(async () => {
+    db = await engine.open();
+    server = await startTestServer(db, { HUASHU_JOBS: '0' });
+    ctx = server.running.ctx;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.close();
+  });
+
+  const call = (method: string, path: string, key: string, body?: unknown) => server.call(method, path, { key, ...(body === undefined ? {} : { body }) });
+  /** A success another rep reports with `author`'s entry, delivered to points as the outbox would. */
+  const reportSuccess = (tenantId: string, author: string) => {
+    const event: PointsEvent = {
+      id: randomUUID(),
+      tenantId,
+      type: OUTCOME_REPORTED,
+      data: { entryId: randomUUID(), outcome: 'success', repId: 'reporter', authorRepId: author, outcomeId: randomUUID() },
+      createdAt: new Date().toISOString(),
+    };
+    return ctx.db.transaction((tx) => onOutcomeReported(ctx, event, tx));
+  };
+
+  it('pays the pilot reps the pilot’s amounts and everyone else the live ones; publishing makes them everyone’s, discarding restores', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    const balance = async (repId: string) => (await call('GET', '/v1/points/me', await repTokenFor(t.secretKey, { repId, name: repId, role: 'rep' }))).body.balance as number;
+    expect((await call('PUT', '/v1/points/rules', t.secretKey, { successReported: LIVE_SUCCESS_POINTS })).status).toBe(200);
+
+    const draft = await call('POST', '/v1/console/rule-sets/point-rules/versions', manager, { content: { successReported: PILOT_SUCCESS_POINTS }, note: '试点：成功案例多给分' });
+    expect(draft.status).toBe(201);
+    const pilot = await call('POST', `/v1/console/rule-sets/point-rules/versions/${draft.body.version}/pilot`, manager, { repIds: ['pilot-rep'], until: new Date(Date.now() + DAY).toISOString() });
+    expect(pilot.status).toBe(200);
+
+    await reportSuccess(t.id, 'pilot-rep');
+    await reportSuccess(t.id, 'other-rep');
+    expect([await balance('pilot-rep'), await balance('other-rep')]).toEqual([PILOT_SUCCESS_POINTS, LIVE_SUCCESS_POINTS]);
+    // The live rules are untouched while the pilot runs.
+    expect((await call('GET', '/v1/points/rules', t.secretKey)).body).toMatchObject({ successReported: LIVE_SUCCESS_POINTS });
+
+    // Discarding the pilot restores the live amounts for the pilot rep too.
+    expect((await call('POST', `/v1/console/rule-sets/point-rules/versions/${draft.body.version}/discard`, manager)).status).toBe(200);
+    await reportSuccess(t.id, 'pilot-rep');
+    expect(await balance('pilot-rep')).toBe(PILOT_SUCCESS_POINTS + LIVE_SUCCESS_POINTS);
+
+    // A second draft published makes its amounts everyone's.
+    const second = await call('POST', '/v1/console/rule-sets/point-rules/versions', manager, { content: { successReported: PILOT_SUCCESS_POINTS } });
+    expect((await call('POST', `/v1/console/rule-sets/point-rules/versions/${second.body.version}/publish`, manager)).status).toBe(200);
+    await reportSuccess(t.id, 'other-rep');
+    expect(await balance('other-rep')).toBe(LIVE_SUCCESS_POINTS + PILOT_SUCCESS_POINTS);
+  });
+});
