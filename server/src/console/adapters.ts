@@ -7,9 +7,9 @@ import type { RuleSetAdapter } from './console.service.js';
 
 /**
  * The rule sets the console versions, each written to its own domain when
- * published. Signal rules and point rules are `pilotable`: the signals domain
+ * published. Signal, point and capture rules are `pilotable`: the signals domain
  * scores a pilot rep's leads with the pilot version (`activeVersion`) and points
- * pay a pilot rep the pilot's amounts (resolver wired in modules.ts); the others
+ * pay a pilot rep the pilot's amounts, a pilot rep's captures use the pilot's rules (resolvers wired in modules.ts); the others
  * apply one version to everyone, so they go from draft to published.
  */
 export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
@@ -30,7 +30,7 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   },
   'capture-rules': {
     schema: CaptureRules,
-    pilotable: false,
+    pilotable: true,
     live: async (ctx, principal) => {
       const { isDefault: _default, ...rules } = await getCaptureRules(ctx, principal);
       return rules;

@@ -65,4 +65,31 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
     await reportSuccess(t.id, 'other-rep');
     expect(await balance('other-rep')).toBe(LIVE_SUCCESS_POINTS + PILOT_SUCCESS_POINTS);
   });
+
+  it('captures a pilot rep’s chats with the pilot’s rules and everyone else’s with the live ones, until the pilot is discarded', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    const tokenOf = (repId: string) => repTokenFor(t.secretKey, { repId, name: repId, role: 'rep' });
+    const rulesOf = (tag: string, term: string) => ({ rules: [{ id: 'topic', tag, anyOf: [[term]] }] });
+    expect((await call('PUT', '/v1/capture-rules', t.secretKey, rulesOf('价格', '报价'))).status).toBe(200);
+    const messages = [
+      { role: 'customer', text: '你们的报价是多少？交付周期呢？', at: new Date().toISOString() },
+      { role: 'rep', text: '标准版六周交付，报价稍后发您。', at: new Date().toISOString() },
+    ];
+    const tagsFor = async (repId: string) => {
+      const res = await call('POST', '/v1/conversations/capture', await tokenOf(repId), { messages, dryRun: true });
+      expect(res.status).toBe(200);
+      return (res.body.snippets as Array<{ tags: string[] }>).flatMap((snippet) => snippet.tags);
+    };
+
+    const draft = await call('POST', '/v1/console/rule-sets/capture-rules/versions', manager, { content: rulesOf('交付', '交付周期') });
+    expect(draft.status).toBe(201);
+    const pilot = await call('POST', `/v1/console/rule-sets/capture-rules/versions/${draft.body.version}/pilot`, manager, { repIds: ['pilot-rep'], until: new Date(Date.now() + DAY).toISOString() });
+    expect(pilot.status).toBe(200);
+    expect(await tagsFor('pilot-rep')).toEqual(['交付']);
+    expect(await tagsFor('other-rep')).toEqual(['价格']);
+
+    expect((await call('POST', `/v1/console/rule-sets/capture-rules/versions/${draft.body.version}/discard`, manager)).status).toBe(200);
+    expect(await tagsFor('pilot-rep')).toEqual(['价格']);
+  });
 });

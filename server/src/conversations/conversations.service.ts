@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
+import type { Queryable } from '../platform/db/types.js';
 import { createEntry } from '../knowledge/knowledge.service.js';
 import { closestApproved } from '../knowledge/review.service.js';
 import * as store from './conversations.store.js';
@@ -39,8 +40,23 @@ function requireCaller(principal: Principal): void {
   if (principal.kind === 'publishable') throw new HuashuError('forbidden', 'conversation capture needs a rep token or a secret key');
 }
 
-export async function rulesFor(ctx: AppContext, tenantId: string): Promise<CaptureRules> {
-  return (await store.getRules(ctx.db, tenantId)) ?? DEFAULT_CAPTURE_RULES;
+/**
+ * The capture rules a pilot gives one rep at a moment, if any. Wired in at
+ * module assembly (modules.ts): the console, which owns pilots, imports this
+ * service to publish rules, so importing it back would be a cycle.
+ */
+export type PilotCaptureRules = (db: Queryable, tenantId: string, repId: string, at: Date) => Promise<CaptureRules | undefined>;
+let pilotCaptureRules: PilotCaptureRules = async () => undefined;
+
+/** Installs the pilot resolver; called once when the modules are assembled. */
+export function usePilotCaptureRules(resolver: PilotCaptureRules): void {
+  pilotCaptureRules = resolver;
+}
+
+/** The tenant's rules — or, for a rep in a running pilot, the pilot's (they replace the rules whole, as a publish would). */
+export async function rulesFor(ctx: AppContext, tenantId: string, repId?: string): Promise<CaptureRules> {
+  const pilot = repId ? await pilotCaptureRules(ctx.db, tenantId, repId, new Date()) : undefined;
+  return pilot ?? (await store.getRules(ctx.db, tenantId)) ?? DEFAULT_CAPTURE_RULES;
 }
 
 export async function getCaptureRules(ctx: AppContext, principal: Principal): Promise<CaptureRules & { isDefault: boolean }> {
@@ -106,7 +122,7 @@ async function settle(ctx: AppContext, principal: Principal, snippet: Snippet, f
 export async function capture(ctx: AppContext, principal: Principal, body: CaptureInput): Promise<CaptureResponse> {
   requireCaller(principal);
   const tenantId = principal.tenantId;
-  const rules = await rulesFor(ctx, tenantId);
+  const rules = await rulesFor(ctx, tenantId, principal.kind === 'rep' ? principal.rep.repId : undefined);
   const matched = matchConversation(body.messages, rules, { questionMax: QUESTION_MAX, answerMax: ANSWER_MAX });
   if (body.dryRun) {
     return {
