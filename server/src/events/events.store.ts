@@ -107,22 +107,36 @@ const toStoredEvent = (row: StoredEventRow): StoredEvent => ({
   occurredAt: new Date(row.occurred_at),
 });
 
-/** Events by subject, name and time (see `EventQuery`); the subject filter uses the lead and anonymous-id indexes. */
+/**
+ * Events by subject, name and time (see `EventQuery`). Each subject is looked up
+ * on its own (a lateral join per lead and per anonymous id, kept from being
+ * flattened by OFFSET 0) so the subject indexes are used whatever the
+ * statistics say: with `lead_id = ANY(…) OR
+ * anonymous_id = ANY(…)` and statistics not yet gathered (PGlite has no
+ * autovacuum; a busy Postgres lags), the planner scanned every event of the
+ * tenant in the time range.
+ */
 export async function selectEvents(db: Queryable, tenantId: string, query: EventQuery): Promise<StoredEvent[]> {
   const params: unknown[] = [tenantId, query.from, query.to];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const where = [`type <> 'identify'`];
-  if (query.leadIds || query.anonymousIds) {
-    where.push(`(lead_id = ANY(${param(query.leadIds ?? [])}::text[]) OR anonymous_id = ANY(${param(query.anonymousIds ?? [])}::text[]))`);
-  }
+  const where = [`occurred_at >= $2`, `occurred_at <= $3`, `type <> 'identify'`];
   if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
+  const columns = 'message_id, type, event, anonymous_id, lead_id, properties, occurred_at';
+  let from = `(SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')})`;
+  if (query.leadIds || query.anonymousIds) {
+    const leads = param([...new Set(query.leadIds ?? [])]);
+    const visitors = param([...new Set(query.anonymousIds ?? [])]);
+    // The second branch leaves out what the first returned (an event naming both subjects).
+    from = `(SELECT e.* FROM unnest(${leads}::text[]) AS s(id) CROSS JOIN LATERAL (SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')} AND lead_id = s.id OFFSET 0) e
+       UNION ALL
+       SELECT e.* FROM unnest(${visitors}::text[]) AS v(id) CROSS JOIN LATERAL (SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')} AND anonymous_id = v.id
+         AND (lead_id IS NULL OR lead_id <> ALL(${leads}::text[])) OFFSET 0) e)`;
+  }
   const result = await db.query<StoredEventRow>(
-    `SELECT message_id, type, event, anonymous_id, lead_id, properties, occurred_at FROM events
-     WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 AND ${where.join(' AND ')}
-     ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
+    `SELECT ${columns} FROM ${from} e ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
     params,
   );
   return result.rows.map(toStoredEvent);

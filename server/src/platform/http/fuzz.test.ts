@@ -19,6 +19,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allModules } from '../../modules.js';
+import { DEMO_RULES } from '../../signals/signals.demo.js';
 import { testEngines } from '../../testing/engines.js';
 import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../../testing/test-server.js';
 import type { Database } from '../db/types.js';
@@ -566,7 +567,10 @@ describe.each(testEngines())('hostile input across every route on $name', (engin
     const ownEntry = await server.call('POST', '/v1/knowledge', { key: a.secretKey, body: entry });
     const foreignEntry = await server.call('POST', '/v1/knowledge', { key: b.secretKey, body: entry });
     const lead = await server.call('POST', '/v1/leads', { key: a.secretKey, body: { source: 'web', phone: '13800138000' } });
-    knownIds = [ownEntry.body?.id, foreignEntry.body?.id, lead.body?.lead?.id].filter((id): id is string => typeof id === 'string');
+    // Live intent rules for A, so every fuzzed event batch is evaluated by them too; a share link, so /s/:id and its engagement get past 404.
+    expect((await server.call('PUT', '/v1/signal-rules', { key: a.secretKey, body: DEMO_RULES })).status).toBe(200);
+    const link = await server.call('POST', '/v1/share-links', { key: a.secretKey, body: { leadId: lead.body?.lead?.id, url: 'https://docs.example.com/proposal', title: '智慧医院建设方案' } });
+    knownIds = [ownEntry.body?.id, foreignEntry.body?.id, lead.body?.lead?.id, link.body?.link?.id].filter((id): id is string => typeof id === 'string');
     expect(knownIds.length, JSON.stringify([ownEntry.body, foreignEntry.body, lead.body])).toBeGreaterThan(0);
     const tables = await db.query<{ table_name: string }>(
       `SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = 'tenant_id' AND table_schema = current_schema() ORDER BY table_name`,
