@@ -95,7 +95,7 @@ export async function countDocumentDownloads(db: Queryable, tenantId: string, le
   return store.documentDownloadsByLead(db, tenantId, leadIds, period);
 }
 
-export type { EventQuery, StoredEvent } from './events.store.js';
+export type { EventKind, EventQuery, StoredEvent } from './events.store.js';
 
 /** Stored events by messageId (a job re-evaluating a batch reads them back). */
 export async function eventsByMessageIds(db: Queryable, tenantId: string, messageIds: readonly string[]): Promise<StoredEvent[]> {

@@ -73,10 +73,19 @@ export interface EventQuery {
   /** Track events of these names; `pages` adds page views. Absent: every event but identify. */
   names?: readonly string[];
   pages?: boolean;
+  /** Instead of `names` and `pages`: events of any of these kinds (a reader that knows what it looks for reads fewer rows). */
+  kinds?: readonly EventKind[];
   from: Date;
   to: Date;
   limit: number;
   newestFirst?: boolean;
+}
+
+/** Track events of one name, or page views; with `equals`, only those whose top-level properties hold one of the given strings. */
+export interface EventKind {
+  type: 'track' | 'page';
+  event?: string;
+  equals?: readonly { property: string; anyOf: readonly string[] }[];
 }
 
 export async function selectEventsByIds(db: Queryable, tenantId: string, messageIds: readonly string[]): Promise<StoredEvent[]> {
@@ -123,7 +132,12 @@ export async function selectEvents(db: Queryable, tenantId: string, query: Event
     return `$${params.length}`;
   };
   const where = [`occurred_at >= $2`, `occurred_at <= $3`, `type <> 'identify'`];
-  if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
+  if (query.kinds) {
+    const kinds = query.kinds.map((kind) =>
+      [kind.type === 'page' ? `type = 'page'` : `type = 'track' AND event = ${param(kind.event ?? '')}`, ...(kind.equals ?? []).map((test) => `properties->>${param(test.property)} = ANY(${param(test.anyOf)}::text[])`)].join(' AND '),
+    );
+    where.push(kinds.length > 0 ? `((${kinds.join(') OR (')}))` : 'false');
+  } else if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
   const columns = 'message_id, type, event, anonymous_id, lead_id, properties, occurred_at';
   let from = `(SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')})`;
   if (query.leadIds || query.anonymousIds) {

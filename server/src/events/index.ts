@@ -18,5 +18,5 @@ export function createEventsModule(options: IngestOptions = {}): DomainModule {
 
 export const eventsModule: DomainModule = createEventsModule();
 
-export { eventsByMessageIds, ingestBatch, listEvents, type EventsStoredHook, type EventQuery, type IngestOptions, type StoredEvent } from './events.service.js';
+export { eventsByMessageIds, ingestBatch, listEvents, type EventsStoredHook, type EventKind, type EventQuery, type IngestOptions, type StoredEvent } from './events.service.js';
 export type { EventRow } from './events.store.js';

@@ -13,11 +13,12 @@ import {
   SHARE_LINK_OPENED,
   PAGE_EVENT,
   type CompiledRules,
+  type EventMatcher,
   type FiredSignal,
   type SignalEvent,
   type SignalRuleSet,
 } from '@huashu/core';
-import { eventsByMessageIds, listEvents, type EventRow, type StoredEvent } from '../events/index.js';
+import { eventsByMessageIds, listEvents, type EventKind, type EventRow, type StoredEvent } from '../events/index.js';
 import type { Queryable } from '../platform/db/types.js';
 import { emitMany, enqueue, type OutboxEventInput } from '../platform/jobs/index.js';
 import * as store from './signals.store.js';
@@ -47,9 +48,8 @@ export interface LiveRules extends CompiledRules {
   /** Track event names any rule looks at, and whether any looks at page views. */
   names: Set<string>;
   pages: boolean;
-  /** Names sequences and silences need from history. */
-  historyNames: string[];
-  historyPages: boolean;
+  /** The events sequences and silences need from history, narrowed by their plain string conditions. */
+  historyKinds: EventKind[];
 }
 
 const cache = new Map<string, LiveRules>();
@@ -67,8 +67,37 @@ function namesOf(matchers: readonly { event: string }[]): { names: Set<string>; 
 export function toLiveRules(source: SignalRuleSet, version: number, createdAt: Date): LiveRules {
   const compiled = compileRules(source, version);
   const all = namesOf([...source.weights, ...source.sequences.flatMap((rule) => rule.steps), ...source.silences.flatMap((rule) => [rule.after, rule.expect])]);
-  const history = namesOf([...source.sequences.flatMap((rule) => rule.steps), ...source.silences.map((rule) => rule.expect)]);
-  return { ...compiled, source, createdAt, names: all.names, pages: all.pages, historyNames: [...history.names], historyPages: history.pages };
+  const historyKinds = kindsOf([...source.sequences.flatMap((rule) => rule.steps), ...source.silences.map((rule) => rule.expect)]);
+  return { ...compiled, source, createdAt, names: all.names, pages: all.pages, historyKinds };
+}
+
+const looksNumeric = (value: string) => value.trim() !== '' && Number.isFinite(Number(value));
+
+/**
+ * What history reads for these matchers: a superset of the events they match,
+ * never less. Only `eq` / `in` on a top-level property with non-numeric
+ * strings narrow it — there `matchesEvent` demands the very string, which SQL
+ * can test; numbers, ranges and dotted paths have JS semantics SQL would only
+ * approximate, so they are left to `matchesEvent`. A name one matcher reads
+ * unnarrowed is read whole.
+ */
+export function kindsOf(matchers: readonly EventMatcher[]): EventKind[] {
+  const byName = new Map<string, EventKind[] | 'all'>();
+  for (const matcher of matchers) {
+    const equals: { property: string; anyOf: string[] }[] = [];
+    for (const condition of matcher.where ?? []) {
+      const values = condition.op === 'eq' ? [condition.value] : condition.op === 'in' && Array.isArray(condition.value) ? condition.value : [];
+      if (values.length > 0 && !condition.property.includes('.') && values.every((value) => typeof value === 'string' && !looksNumeric(value))) {
+        equals.push({ property: condition.property, anyOf: values as string[] });
+      }
+    }
+    const kind: EventKind = matcher.event === PAGE_EVENT ? { type: 'page' } : { type: 'track', event: matcher.event };
+    const known = byName.get(matcher.event);
+    if (known === 'all') continue;
+    if (equals.length === 0) byName.set(matcher.event, 'all');
+    else byName.set(matcher.event, [...(known ?? []), { ...kind, equals }]);
+  }
+  return [...byName].flatMap(([name, kinds]) => (kinds === 'all' ? [name === PAGE_EVENT ? { type: 'page' as const } : { type: 'track' as const, event: name }] : kinds));
 }
 
 /**
@@ -362,7 +391,7 @@ async function historyOf(
   const visitorLinks = [...[...knownVisitors].flatMap(([leadId, anonymousIds]) => anonymousIds.map((anonymousId) => ({ anonymousId, leadId }))), ...(await store.visitorsOfLeads(tx, tenantId, unknown))];
   const visitorLead = new Map(visitorLinks.map((link) => [link.anonymousId, link.leadId]));
   const anonymousIds = [...new Set([...subjects.filter((s) => !s.leadId && s.anonymousId).map((s) => s.anonymousId!), ...visitorLinks.map((link) => link.anonymousId)])];
-  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, names: rules.historyNames, pages: rules.historyPages, from, to, limit: HISTORY_LIMIT, newestFirst: true });
+  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, kinds: rules.historyKinds, from, to, limit: HISTORY_LIMIT, newestFirst: true });
   const bySubject = new Map<string, HistoryEvent[]>();
   for (const event of stored) {
     const leadId = event.leadId ?? (event.anonymousId ? visitorLead.get(event.anonymousId) : undefined) ?? null;

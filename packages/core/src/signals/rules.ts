@@ -1,7 +1,7 @@
 import { isoDurationMs, parseIsoDuration } from '../working-time.js';
-import { matchesEvent, type LocalizedText, type Condition, type EventMatcher, type SignalEvent } from './conditions.js';
+import { matchesEvent, PAGE_EVENT, type LocalizedText, type Condition, type EventMatcher, type SignalEvent } from './conditions.js';
 import { explainSequence, explainSilence, explainWeight } from './explain.js';
-import { findSequenceMatches, silenceBroken } from './sequences.js';
+import { findSequenceMatches, silenceBroken, sortedByTime } from './sequences.js';
 
 /** A rule set as `PUT /v1/signal-rules` takes it (validated by `SignalRuleSetInput`). */
 export interface SignalRuleSetShape {
@@ -24,6 +24,8 @@ export interface CompiledRules {
   thresholds: SignalRuleSetShape['thresholds'];
   /** Longest sequence window: how far back ingest looks for earlier steps. */
   maxSequenceMs: number;
+  /** Weight rules by the event name they match (`page` for page views): an event is checked only against its own. */
+  weightsByEvent: ReadonlyMap<string, SignalRuleSetShape['weights']>;
 }
 
 /** A signal as evaluation produces it; storage adds the subject and an id. */
@@ -49,6 +51,8 @@ const durationMs = (text: string): number => {
 /** Durations resolved once; the input must already have passed `SignalRuleSetInput`. */
 export function compileRules(set: SignalRuleSetShape, version: number): CompiledRules {
   const sequences = set.sequences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) }));
+  const weightsByEvent = new Map<string, SignalRuleSetShape['weights']>();
+  for (const rule of set.weights) weightsByEvent.set(rule.event, [...(weightsByEvent.get(rule.event) ?? []), rule]);
   return {
     version,
     halfLifeMs: durationMs(set.halfLife),
@@ -57,6 +61,7 @@ export function compileRules(set: SignalRuleSetShape, version: number): Compiled
     silences: set.silences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) })),
     thresholds: [...set.thresholds].sort((a, b) => a.score - b.score),
     maxSequenceMs: Math.max(0, ...sequences.map((rule) => rule.withinMs)),
+    weightsByEvent,
   };
 }
 
@@ -65,7 +70,8 @@ const SECOND_MS = 1000;
 /** The weight rules `event` fires. */
 export function weightSignals(rules: CompiledRules, event: SignalEvent): FiredSignal[] {
   const fired: FiredSignal[] = [];
-  for (const rule of rules.weights) {
+  const name = event.type === 'page' ? PAGE_EVENT : event.type === 'track' ? event.event : null;
+  for (const rule of (name !== null && rules.weightsByEvent.get(name)) || []) {
     const matcher: EventMatcher = { event: rule.event, where: rule.where };
     if (!matchesEvent(matcher, event)) continue;
     fired.push({
@@ -85,8 +91,12 @@ export function weightSignals(rules: CompiledRules, event: SignalEvent): FiredSi
 /** The sequence signals among one subject's `events`; `involving` keeps those using a new event. */
 export function sequenceSignals(rules: CompiledRules, events: readonly SignalEvent[], involving?: ReadonlySet<string>): FiredSignal[] {
   const fired: FiredSignal[] = [];
+  const sorted = sortedByTime(events);
+  // A rule none of the new events is a step of cannot produce a match that involves one.
+  const fresh = involving ? sorted.filter((event) => involving.has(event.messageId)) : undefined;
   for (const rule of rules.sequences) {
-    for (const match of findSequenceMatches(rule.steps, events, rule.withinMs, involving)) {
+    if (fresh && !fresh.some((event) => rule.steps.some((step) => matchesEvent(step, event)))) continue;
+    for (const match of findSequenceMatches(rule.steps, sorted, rule.withinMs, involving, true)) {
       const last = match.events[match.events.length - 1]!;
       fired.push({
         ruleId: rule.id,

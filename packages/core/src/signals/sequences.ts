@@ -16,6 +16,9 @@ export interface SequenceMatch {
 
 const byTime = (a: SignalEvent, b: SignalEvent) => a.at - b.at || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0);
 
+/** A copy of `events` in the order sequences read them (time, then message id). */
+export const sortedByTime = (events: readonly SignalEvent[]): SignalEvent[] => [...events].sort(byTime);
+
 /** Index of the last event in `sorted` (ascending by time) strictly before `bound`, or -1. */
 function lastBefore(sorted: readonly SignalEvent[], bound: number): number {
   let low = 0;
@@ -35,11 +38,11 @@ function lastBefore(sorted: readonly SignalEvent[], bound: number): number {
  * The matches of `steps` among `events` (any order, any subject mix is the
  * caller's business: pass one subject's events). With `involving`, only
  * matches that use at least one of those message ids are returned (ingest
- * passes the batch's new events).
+ * passes the batch's new events). `presorted`: `events` already come from `sortedByTime`.
  */
-export function findSequenceMatches(steps: readonly EventMatcher[], events: readonly SignalEvent[], withinMs: number, involving?: ReadonlySet<string>): SequenceMatch[] {
+export function findSequenceMatches(steps: readonly EventMatcher[], events: readonly SignalEvent[], withinMs: number, involving?: ReadonlySet<string>, presorted = false): SequenceMatch[] {
   if (steps.length === 0) return [];
-  const sorted = [...events].sort(byTime);
+  const sorted = presorted ? events : sortedByTime(events);
   const perStep = steps.map((step) => sorted.filter((event) => matchesEvent(step, event)));
   const lastStep = steps.length - 1;
   const started = new Set<string>();

@@ -70,10 +70,11 @@ export async function emitMany(tx: Queryable, events: readonly OutboxEventInput[
     if (event.id !== undefined && (event.id.length === 0 || event.id.length > MAX_EVENT_ID_LENGTH)) throw new Error(`event id must be 1–${MAX_EVENT_ID_LENGTH} characters`);
   }
   const result = await tx.query(
+    // One JSON document rather than arrays of JSON text, which the driver would escape quote by quote; a JSON null comes out as SQL NULL.
     `INSERT INTO outbox_events (tenant_id, id, type, data)
-     SELECT t, i, y, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, i, y, d)
+     SELECT t, i, y, coalesce(d, 'null'::jsonb) FROM jsonb_to_recordset($1::jsonb) AS u(t text, i text, y text, d jsonb)
      ON CONFLICT (tenant_id, id) DO NOTHING`,
-    [events.map((e) => e.tenantId), events.map((e) => e.id ?? `evt_${randomUUID()}`), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data ?? null))],
+    [JSON.stringify(events.map((e) => ({ t: e.tenantId, i: e.id ?? `evt_${randomUUID()}`, y: e.type, d: e.data ?? null })))],
   );
   return result.rowCount;
 }
