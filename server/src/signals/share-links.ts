@@ -21,6 +21,12 @@ const ID_LENGTH = 10;
 /** The query parameter the redirect adds so the document's SDK can name the link. */
 export const LINK_PARAM = 'hs_link';
 const WHOLE_DOCUMENT = '(document)';
+/**
+ * Opens from the same device class and referrer within this long are one
+ * visit: reloading a proposal ten times must not read as ten revisits, nor
+ * add ten times the weight of a `share_link_opened` rule.
+ */
+export const SAME_VISIT_MS = 30 * 60_000;
 
 function newLinkId(): string {
   const bytes = randomBytes(ID_LENGTH * 2);
@@ -81,9 +87,9 @@ export async function openShareLink(db: Database, id: string, request: { userAge
   const link = await store.findShareLinkById(db, id);
   if (!link) throw new HuashuError('not_found', `share link ${id} not found`);
   const device = deviceClass(request.userAgent);
-  const counted = device !== 'bot';
+  const host = referrerHost(request.referer);
+  const counted = device !== 'bot' && !(await store.openedSince(db, link.tenant_id, link.id, device, host, new Date(now.getTime() - SAME_VISIT_MS)));
   if (counted) {
-    const host = referrerHost(request.referer);
     const event = {
       messageId: `share_open_${randomUUID()}`,
       type: 'track',

@@ -6,6 +6,7 @@ import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '
 import { createJobRunner } from '../platform/jobs/index.js';
 import { evaluateJob } from './signals.jobs.js';
 import { leadIntent, sweepSilences } from './signals.service.js';
+import { openShareLink, SAME_VISIT_MS } from './share-links.js';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -362,6 +363,24 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       const other = await server.tenant();
       expect((await server.call('GET', `/v1/share-links/${id}/engagement`, { key: other.secretKey })).status).toBe(404);
       expect((await server.call('POST', '/v1/share-links', { key: other.secretKey, body: { leadId: lead, url: 'https://x.example.com', title: 'x' } })).status).toBe(404);
+    });
+
+    it('counts reloads from the same device and referrer within half an hour as one visit', async () => {
+      const lead = await newLead();
+      const { id } = (await server.call('POST', '/v1/share-links', { key: tenant.secretKey, body: { leadId: lead, url: 'https://docs.example.com/p', title: '报价单' } })).body.link;
+      const iphone = { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', referer: 'https://work.weixin.qq.com/' };
+      // In the past: the lead's activity lists what has happened, not what is dated later than now.
+      const at = new Date(Date.now() - 2 * 3600_000);
+      const results = [];
+      for (const offset of [0, 60_000, 5 * 60_000]) results.push(await openShareLink(db, id, iphone, new Date(at.getTime() + offset)));
+      results.push(await openShareLink(db, id, { userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/120.0' }, new Date(at.getTime() + 6 * 60_000)));
+      results.push(await openShareLink(db, id, iphone, new Date(at.getTime() + SAME_VISIT_MS + 6 * 60_000)));
+      expect(results.map((result) => result.counted)).toEqual([true, false, false, true, true]);
+      expect(results.every((result) => result.location === `https://docs.example.com/p?hs_link=${id}`)).toBe(true);
+      const engagement = (await server.call('GET', `/v1/share-links/${id}/engagement`, { key: tenant.secretKey })).body;
+      expect(engagement).toMatchObject({ opens: 3, revisits: 2, devices: { mobile: 2, desktop: 1 } });
+      const activity = (await intent(lead)).activity.map((item: { event: string }) => item.event);
+      expect(activity.filter((name: string) => name === 'share_link_opened')).toHaveLength(3);
     });
   });
 });

@@ -562,6 +562,16 @@ export interface ViewRow {
   occurred_at: Date | string;
 }
 
+/** Whether the link was opened from this device class and referrer host since `since` (a reload, not a new visit). */
+export async function openedSince(q: Queryable, tenantId: string, linkId: string, device: string, referrerHost: string | null, since: Date): Promise<boolean> {
+  const result = await q.query(
+    `SELECT 1 FROM share_link_views WHERE tenant_id = $1 AND link_id = $2 AND kind = 'open' AND occurred_at >= $3
+       AND device = $4 AND referrer_host IS NOT DISTINCT FROM $5 LIMIT 1`,
+    [tenantId, linkId, since, device, referrerHost],
+  );
+  return result.rows.length > 0;
+}
+
 export async function viewsOfLink(q: Queryable, tenantId: string, linkId: string): Promise<ViewRow[]> {
   const result = await q.query<ViewRow>(
     `SELECT kind, section, active_seconds, device, referrer_host, occurred_at FROM share_link_views WHERE tenant_id = $1 AND link_id = $2 ORDER BY occurred_at`,
