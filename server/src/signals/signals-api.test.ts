@@ -135,7 +135,14 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       await send([poc]);
       expect((await send([poc])).duplicates).toBe(1);
       expect(await ruleIds(lead)).toEqual(['poc_requested']);
-      expect(await outbox('signal.fired', lead)).toHaveLength(1);
+      const fired = await outbox('signal.fired', lead);
+      expect(fired).toHaveLength(1);
+      // The event carries the signal as the lead shows it and the score right after it (0.85 fresh → 57).
+      // (The lead's view adds the signal's decayed contribution as of now.)
+      const { contribution, ...shown } = (await intent(lead)).signals[0];
+      expect(contribution).toBeGreaterThan(0);
+      expect(fired[0]!.id).toBe(`signal.fired:${shown.id}`);
+      expect(fired[0]!.data).toEqual({ lead: { id: lead }, signal: shown, score: 57, backfilled: false });
     });
   });
 

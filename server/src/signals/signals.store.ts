@@ -1,5 +1,6 @@
-import type { LocalizedText, SignalKind, SignalRuleSet } from '@huashu/core';
+import { MAX_SCORE, type LocalizedText, type SignalKind, type SignalRuleSet } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
+import { outboxInsertSql } from '../platform/jobs/index.js';
 
 /** All SQL of the signals domain's tables (rules, visitors, signals, scores, silences, share links). */
 
@@ -123,6 +124,14 @@ export async function lockSubjects(q: Queryable, tenantId: string, subjects: rea
 // ——— Signals ———
 
 export interface NewSignal {
+  /** Given by the caller when it announces the signal (its outbox event names the id). */
+  id?: string;
+  /**
+   * The outbox event to write when the signal is new (not a replay), in the
+   * same statement; `score` — the lead's whole-point score after it — is added
+   * to its data there.
+   */
+  announce?: { id: string; type: string; data: Record<string, unknown> };
   ruleId: string;
   keyMessageId: string;
   kind: SignalKind;
@@ -150,6 +159,15 @@ export interface SignalRow {
   label: LocalizedText;
   explanation: LocalizedText;
 }
+
+/**
+ * `roundScore(scoreOfSum(sum))` in SQL, for the score an announced signal
+ * carries (signals-score.test checks the two agree on both engines). Not
+ * `round()`: on float8 it rounds halves to even, Math.round rounds them up.
+ * The sum is capped where e^−sum would underflow, which Postgres refuses.
+ */
+const EXP_UNDERFLOW_GUARD = 700;
+export const scoreOfSumSql = (sum: string) => `floor(${MAX_SCORE} * (1 - exp(-least(greatest(0::float8, ${sum}), ${EXP_UNDERFLOW_GUARD}))) + 0.5)::int`;
 
 const SIGNAL_COLUMNS = 'id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation';
 const SIGNAL_COLUMNS_OF_S = SIGNAL_COLUMNS.split(', ').map((column) => 's.' + column).join(', ');
@@ -183,10 +201,12 @@ export async function insertSignalsAndScore(
   // Most batches anchor no silence and break none: two empty CTEs still cost planning, which PGlite feels.
   const withSilences = silences.length > 0 || expected.length > 0;
   const result = await q.query<{ what: 'signal' | 'score'; id: string | null; rule_id: string | null; key_message_id: string | null; lead_id: string | null; sum: number | null; delta: number | null }>(
-    `WITH ins AS (
-       INSERT INTO signals (tenant_id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
-       SELECT $1, r, k, kd, v, l, a, w, f, m, lb, ex
-       FROM jsonb_to_recordset($2::jsonb) AS u(r text, k text, kd text, v int, l text, a text, w float8, f timestamptz, m jsonb, lb jsonb, ex jsonb)
+    `WITH input AS MATERIALIZED (
+       SELECT * FROM jsonb_to_recordset($2::jsonb)
+         AS u(id text, r text, k text, kd text, v int, l text, a text, w float8, f timestamptz, m jsonb, lb jsonb, ex jsonb, oi text, ot text, od jsonb)),
+     ins AS (
+       INSERT INTO signals (tenant_id, id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
+       SELECT $1, coalesce(id, 'sig_' || replace(gen_random_uuid()::text, '-', '')), r, k, kd, v, l, a, w, f, m, lb, ex FROM input
        ON CONFLICT (tenant_id, rule_id, key_message_id) DO NOTHING
        RETURNING id, rule_id, key_message_id, lead_id, weight, fired_at),
      deltas AS (
@@ -205,7 +225,9 @@ export async function insertSignalsAndScore(
                 + (SELECT d.fresh_delta FROM deltas d WHERE d.lead_id = s.lead_id) END,
          sum_at = EXCLUDED.sum_at,
          half_life_ms = EXCLUDED.half_life_ms
-       RETURNING lead_id, sum)${withSilences ? `,
+       RETURNING lead_id, sum),
+     announced AS (${outboxInsertSql(`SELECT $1, input.oi, input.ot, input.od || jsonb_build_object('score', ${scoreOfSumSql('scores.sum')})
+       FROM ins JOIN input ON input.id = ins.id JOIN scores ON scores.lead_id = ins.lead_id WHERE input.oi IS NOT NULL`)})${withSilences ? `,
      silences AS (${silence.insert}),
      satisfied AS (${silence.satisfy})` : ''}
      SELECT 'signal' AS what, id, rule_id, key_message_id, NULL::text AS lead_id, NULL::float8 AS sum, NULL::float8 AS delta FROM ins
@@ -214,7 +236,25 @@ export async function insertSignalsAndScore(
     [
       tenantId,
       // One JSON document, not eleven arrays: the driver escapes every quote inside an array's JSON elements, which cost more than the insert.
-      JSON.stringify(signals.map((s) => ({ r: s.ruleId, k: s.keyMessageId, kd: s.kind, v: s.rulesVersion, l: s.leadId, a: s.anonymousId, w: s.weight, f: s.firedAt.toISOString(), m: s.messageIds, lb: s.label, ex: s.explanation }))),
+      JSON.stringify(
+        signals.map((s) => ({
+          id: s.id ?? null,
+          r: s.ruleId,
+          k: s.keyMessageId,
+          kd: s.kind,
+          v: s.rulesVersion,
+          l: s.leadId,
+          a: s.anonymousId,
+          w: s.weight,
+          f: s.firedAt.toISOString(),
+          m: s.messageIds,
+          lb: s.label,
+          ex: s.explanation,
+          oi: s.announce?.id ?? null,
+          ot: s.announce?.type ?? null,
+          od: s.announce?.data ?? null,
+        })),
+      ),
       now.toISOString(),
       halfLifeMs,
       moved.map((m) => m.leadId),

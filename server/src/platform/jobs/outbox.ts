@@ -62,6 +62,15 @@ export async function emit(tx: Queryable, event: OutboxEventInput): Promise<{ id
   return { id, created: result.rowCount > 0 };
 }
 
+/**
+ * The outbox insert over `select` (columns tenant_id, id, type, data), for a
+ * domain statement that writes its rows and their events in one round trip —
+ * it must take the same care `emitMany` takes: noun.verb types, stable ids.
+ */
+export function outboxInsertSql(select: string): string {
+  return `INSERT INTO outbox_events (tenant_id, id, type, data) ${select} ON CONFLICT (tenant_id, id) DO NOTHING`;
+}
+
 /** Several events in one statement (the signals domain writes one per fired signal, hundreds a batch); same rules as `emit`. */
 export async function emitMany(tx: Queryable, events: readonly OutboxEventInput[]): Promise<number> {
   if (events.length === 0) return 0;
@@ -71,9 +80,7 @@ export async function emitMany(tx: Queryable, events: readonly OutboxEventInput[
   }
   const result = await tx.query(
     // One JSON document rather than arrays of JSON text, which the driver would escape quote by quote; a JSON null comes out as SQL NULL.
-    `INSERT INTO outbox_events (tenant_id, id, type, data)
-     SELECT t, i, y, coalesce(d, 'null'::jsonb) FROM jsonb_to_recordset($1::jsonb) AS u(t text, i text, y text, d jsonb)
-     ON CONFLICT (tenant_id, id) DO NOTHING`,
+    outboxInsertSql(`SELECT t, i, y, coalesce(d, 'null'::jsonb) FROM jsonb_to_recordset($1::jsonb) AS u(t text, i text, y text, d jsonb)`),
     [JSON.stringify(events.map((e) => ({ t: e.tenantId, i: e.id ?? `evt_${randomUUID()}`, y: e.type, d: e.data ?? null })))],
   );
   return result.rowCount;
