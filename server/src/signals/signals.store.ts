@@ -200,6 +200,11 @@ export async function insertSignalsAndScore(
   const silence = silenceStatements(7);
   // Most batches anchor no silence and break none: two empty CTEs still cost planning, which PGlite feels.
   const withSilences = silences.length > 0 || expected.length > 0;
+  const silenceCtes = withSilences ? `, silences AS (${silence.insert}), satisfied AS (${silence.satisfy})` : '';
+  const announce = outboxInsertSql(
+    `SELECT $1 AS tenant_id, input.oi, input.ot, input.od || jsonb_build_object('score', ${scoreOfSumSql('scores.sum')})
+     FROM ins JOIN input ON input.id = ins.id JOIN scores ON scores.lead_id = ins.lead_id WHERE input.oi IS NOT NULL`,
+  );
   const result = await q.query<{ what: 'signal' | 'score'; id: string | null; rule_id: string | null; key_message_id: string | null; lead_id: string | null; sum: number | null; delta: number | null }>(
     `WITH input AS MATERIALIZED (
        SELECT * FROM jsonb_to_recordset($2::jsonb)
@@ -226,10 +231,7 @@ export async function insertSignalsAndScore(
          sum_at = EXCLUDED.sum_at,
          half_life_ms = EXCLUDED.half_life_ms
        RETURNING lead_id, sum),
-     announced AS (${outboxInsertSql(`SELECT $1, input.oi, input.ot, input.od || jsonb_build_object('score', ${scoreOfSumSql('scores.sum')})
-       FROM ins JOIN input ON input.id = ins.id JOIN scores ON scores.lead_id = ins.lead_id WHERE input.oi IS NOT NULL`)})${withSilences ? `,
-     silences AS (${silence.insert}),
-     satisfied AS (${silence.satisfy})` : ''}
+     announced AS (${announce})${silenceCtes}
      SELECT 'signal' AS what, id, rule_id, key_message_id, NULL::text AS lead_id, NULL::float8 AS sum, NULL::float8 AS delta FROM ins
      UNION ALL
      SELECT 'score', NULL, NULL, NULL, scores.lead_id, scores.sum, deltas.delta FROM scores JOIN deltas ON deltas.lead_id = scores.lead_id`,
