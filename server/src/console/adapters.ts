@@ -1,4 +1,4 @@
-import { CaptureRules, HealthSettingsInput, PipelineStagesRequest, PointsRulesRequest, SignalRuleSetRequest, type ConsoleRuleSet, type SignalRuleSet } from '@huashu/core';
+import { CaptureRules, HealthSettingsInput, HuashuError, PipelineStagesRequest, PointsRulesRequest, SignalRuleSetRequest, type ConsoleRuleSet, type SignalRuleSet } from '@huashu/core';
 import { getCaptureRules, putCaptureRules } from '../conversations/conversations.service.js';
 import { getHealthSettings, getStages, putHealthSettings, putStages } from '../pipeline/pipeline.service.js';
 import { getRules as getPointRules, putRules as putPointRules } from '../points/points.service.js';
@@ -7,10 +7,12 @@ import type { RuleSetAdapter } from './console.service.js';
 
 /**
  * The rule sets the console versions, each written to its own domain when
- * published. Signal, point and capture rules are `pilotable`: the signals domain
- * scores a pilot rep's leads with the pilot version (`activeVersion`) and points
- * pay a pilot rep the pilot's amounts, a pilot rep's captures use the pilot's rules (resolvers wired in modules.ts); the others
- * apply one version to everyone, so they go from draft to published.
+ * published. Every one is pilotable: the domain asks the console (through a
+ * resolver wired in modules.ts, as no domain imports the console) which
+ * version applies to a rep — signals score a pilot rep's leads with it,
+ * points pay a pilot rep its amounts, captures use its rules, gate checks
+ * and stall thresholds of a pilot rep's deals use its stages, and a pilot
+ * rep's health row is scored with its settings.
  */
 export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   'signal-rules': {
@@ -21,7 +23,15 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   },
   'pipeline-stages': {
     schema: PipelineStagesRequest,
-    pilotable: false,
+    pilotable: true,
+    // Stays are clocked under one working schedule for the whole tenant, so a pilot may change stages, gates and stall thresholds but not the hours.
+    checkPilot: async (ctx, principal, content) => {
+      const hours = (content as PipelineStagesRequest).workingHours;
+      const live = (await getStages(ctx, principal.tenantId)).workingHours;
+      if (hours !== undefined && JSON.stringify(hours) !== JSON.stringify(live)) {
+        throw new HuashuError('conflict', 'content.workingHours: working hours apply to the whole tenant and cannot be piloted; pilot the stages with the live hours, or publish');
+      }
+    },
     live: async (ctx, principal) => {
       const current = await getStages(ctx, principal.tenantId);
       return current.stages.length > 0 ? current : null;
@@ -39,7 +49,7 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
   },
   'health-settings': {
     schema: HealthSettingsInput,
-    pilotable: false,
+    pilotable: true,
     live: (ctx, principal) => getHealthSettings(ctx, principal.tenantId),
     publish: (ctx, principal, content) => putHealthSettings(ctx, principal.tenantId, content as HealthSettingsInput),
   },

@@ -14,6 +14,8 @@ import * as store from './console.store.js';
 export interface RuleSetAdapter {
   schema: z.ZodType;
   pilotable: boolean;
+  /** Refuses (throws) a version its domain cannot apply to a pilot group only. */
+  checkPilot?(ctx: AppContext, principal: Principal, content: unknown): Promise<void>;
   live(ctx: AppContext, principal: Principal): Promise<unknown>;
   publish(ctx: AppContext, principal: Principal, content: unknown, actor: string): Promise<unknown>;
 }
@@ -48,6 +50,14 @@ function view(row: store.VersionRow): RuleVersion {
 export async function activeVersion(db: Queryable, tenantId: string, ruleSet: ConsoleRuleSet, repId: string, at = new Date()): Promise<{ version: number; content: unknown } | undefined> {
   const row = await store.pilotOfRep(db, tenantId, ruleSet, repId, at);
   return row ? { version: row.version, content: row.content } : undefined;
+}
+
+/** The pilot of `ruleSet` running at `at` (its period includes it), with its reps; for domains that prepare per pilot rather than per rep. */
+export async function runningPilot(db: Queryable, tenantId: string, ruleSet: ConsoleRuleSet, at = new Date()): Promise<{ version: number; repIds: string[]; content: unknown } | undefined> {
+  const row = await store.currentPilot(db, tenantId, ruleSet);
+  if (!row?.pilot_reps || !row.pilot_from || !row.pilot_until) return undefined;
+  if (new Date(row.pilot_from).getTime() > at.getTime() || new Date(row.pilot_until).getTime() <= at.getTime()) return undefined;
+  return { version: row.version, repIds: row.pilot_reps, content: row.content };
 }
 
 /** The pilot of a rule set now running or scheduled, if any. */
@@ -120,9 +130,13 @@ export async function updateDraft(ctx: AppContext, principal: Principal, ruleSet
 export async function startPilot(ctx: AppContext, principal: Principal, ruleSet: ConsoleRuleSet, adapter: RuleSetAdapter, version: number, input: z.output<z.ZodType<RulePilotInput>>, now = new Date()): Promise<RuleVersion> {
   if (!adapter.pilotable) throw new HuashuError('conflict', `${ruleSet} cannot be piloted yet: its domain applies one version to everyone; publish it instead`);
   const pilot = { repIds: input.repIds, from: input.from ? new Date(input.from) : now, until: new Date(input.until) };
+  // The domain reads its own configuration outside the transaction (an embedded engine has one connection); the draft must not change in between.
+  const checked = adapter.checkPilot ? (await versionOrThrow(ctx.db, principal.tenantId, ruleSet, version)).content : undefined;
+  if (adapter.checkPilot) await adapter.checkPilot(ctx, principal, checked);
   return ctx.db.transaction(async (tx) => {
     const row = await versionOrThrow(tx, principal.tenantId, ruleSet, version, true);
     expectStatus(row, ['draft'], 'piloted');
+    if (adapter.checkPilot && JSON.stringify(row.content) !== JSON.stringify(checked)) throw new HuashuError('conflict', `${ruleSet} version ${version} changed while it was being piloted: try again`);
     const running = await store.currentPilot(tx, principal.tenantId, ruleSet);
     if (running) throw new HuashuError('conflict', `${ruleSet} version ${running.version} is already in pilot: publish or discard it first`);
     const updated = await store.setPilot(tx, principal.tenantId, ruleSet, version, pilot);

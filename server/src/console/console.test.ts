@@ -117,8 +117,8 @@ describe.each(testEngines())('the manager’s console on $name', (engine) => {
       expect(draft.body).toMatchObject({ version: 1, status: 'draft', createdBy: 'rep:director' });
       expect([await score(a.id), await score(b.id)]).toEqual(before);
 
-      // A rule set whose domain cannot pilot refuses one.
-      const stagesDraft = await call('POST', '/v1/console/rule-sets/pipeline-stages/versions', manager, { content: STAGES });
+      // Working hours clock every stay of the tenant, so a stages pilot that changes them is refused.
+      const stagesDraft = await call('POST', '/v1/console/rule-sets/pipeline-stages/versions', manager, { content: { ...STAGES, workingHours: [{ start: '08:00', end: '17:00' }] } });
       expect((await call('POST', `/v1/console/rule-sets/pipeline-stages/versions/${stagesDraft.body.version}/pilot`, manager, { repIds: ['pilot-rep'], until: new Date(Date.now() + DAY).toISOString() })).status).toBe(409);
 
       const pilot = await call('POST', '/v1/console/rule-sets/signal-rules/versions/1/pilot', manager, {

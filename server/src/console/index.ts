@@ -10,4 +10,4 @@ import { seedConsoleDemo } from './console.demo.js';
  */
 export const consoleModule: DomainModule = { name: 'console', routes: consoleRoutes, seedDemo: seedConsoleDemo };
 
-export { activeVersion } from './console.service.js';
+export { activeVersion, runningPilot } from './console.service.js';

@@ -50,6 +50,70 @@ export interface Pipeline {
 
 const StoredStages = z.array(StageDefinition);
 
+/** The pipeline rule sets a pilot can change for a group of reps. */
+export type PipelinePilotRuleSet = 'pipeline-stages' | 'health-settings';
+/** A pilot running at a moment: its reps and the version they use (a stages request or health settings). */
+export interface PipelinePilot {
+  repIds: readonly string[];
+  content: unknown;
+}
+/**
+ * The pilot of a pipeline rule set running at `at`, if any. Wired in at
+ * module assembly (modules.ts): the console, which owns pilots, reads the
+ * pipeline's health report, so the pipeline cannot import the console.
+ */
+export type PilotPipelineConfig = (db: Queryable, tenantId: string, ruleSet: PipelinePilotRuleSet, at: Date) => Promise<PipelinePilot | undefined>;
+let pilotPipelineConfig: PilotPipelineConfig = async () => undefined;
+
+/** Installs the pilot resolver; called once when the modules are assembled. */
+export function usePilotPipelineConfig(resolver: PilotPipelineConfig): void {
+  pilotPipelineConfig = resolver;
+}
+
+/** The live pipeline and, for the reps of a running pilot, theirs. */
+export interface Pipelines {
+  live: Pipeline;
+  /** The pipeline a deal owned by `repId` uses. */
+  forRep(repId: string | null | undefined): Pipeline;
+  /** Every distinct pipeline in use (the live one first). */
+  all: Pipeline[];
+}
+
+/**
+ * A pilot replaces stages and gates (and their stall thresholds) or the
+ * health settings whole, as publishing it would. Working hours are not
+ * piloted: every stay's working-minute clock is counted under one schedule
+ * (the console refuses a stages pilot that changes them).
+ */
+export async function loadPipelines(db: Queryable, tenantId: string, at = new Date()): Promise<Pipelines> {
+  const live = await loadPipeline(db, tenantId);
+  const [stagesPilot, healthPilot] = [await pilotPipelineConfig(db, tenantId, 'pipeline-stages', at), await pilotPipelineConfig(db, tenantId, 'health-settings', at)];
+  if (!stagesPilot && !healthPilot) return { live, forRep: () => live, all: [live] };
+  const stages = stagesPilot ? StoredStages.safeParse((stagesPilot.content as { stages?: unknown } | null)?.stages) : undefined;
+  const health = healthPilot ? HealthSettingsInput.safeParse(healthPilot.content ?? {}) : undefined;
+  const variants = new Map<string, Pipeline>();
+  const forRep = (repId: string | null | undefined): Pipeline => {
+    if (!repId) return live;
+    const useStages = stages?.success === true && stagesPilot!.repIds.includes(repId);
+    const useHealth = health?.success === true && healthPilot!.repIds.includes(repId);
+    if (!useStages && !useHealth) return live;
+    const key = `${useStages}:${useHealth}`;
+    let variant = variants.get(key);
+    if (!variant) {
+      variant = {
+        ...live,
+        stages: useStages ? [...stages!.data!].sort((a, b) => a.order - b.order) : live.stages,
+        health: useHealth ? resolveHealthSettings(health!.data) : live.health,
+      };
+      variants.set(key, variant);
+    }
+    return variant;
+  };
+  // Every combination the pilots' reps can be in, so callers can prepare for each.
+  for (const repId of new Set([...(stagesPilot?.repIds ?? []), ...(healthPilot?.repIds ?? [])])) forRep(repId);
+  return { live, forRep, all: [live, ...variants.values()] };
+}
+
 export async function loadPipeline(db: Queryable, tenantId: string): Promise<Pipeline> {
   const row = await store.getSettings(db, tenantId);
   const stages = row ? StoredStages.parse(row.stages) : [];
@@ -183,9 +247,10 @@ function stageOrThrow(pipeline: Pipeline, key: string, field: string): StageDefi
 
 /** Whether a deal may enter `toStage`: the CRM's values merged over what its events reported. Every check is recorded. */
 export async function gateCheck(ctx: AppContext, tenantId: string, request: GateCheckRequest, now = new Date()): Promise<GateCheckResponse> {
-  const pipeline = await loadPipeline(ctx.db, tenantId);
-  const stage = stageOrThrow(pipeline, request.toStage, 'toStage');
   const deal = await store.getDeal(ctx.db, tenantId, request.dealId);
+  // The deal's owner may be in a pilot of the stages: their gates apply to it.
+  const pipeline = (await loadPipelines(ctx.db, tenantId, now)).forRep(deal?.owner);
+  const stage = stageOrThrow(pipeline, request.toStage, 'toStage');
   const missing: GateMissing[] = evaluateGate(stage, deal, request);
   const checkId = `gc_${randomUUID()}`;
   await store.insertGateCheck(ctx.db, tenantId, {
@@ -295,14 +360,19 @@ export interface StalledFilter {
 
 /** Deals quiet in their stage for longer than its threshold, right now. Reads only. */
 export async function findStalled(ctx: AppContext, tenantId: string, now = new Date(), filter: StalledFilter = {}): Promise<StalledDeal[]> {
-  const pipeline = await loadPipeline(ctx.db, tenantId);
-  const thresholds = pipeline.stages.filter((stage) => stage.stall).map((stage) => ({ stage: stage.key, workingDays: stage.stall!.workingDays }));
+  const pipelines = await loadPipelines(ctx.db, tenantId, now);
+  const pipeline = pipelines.live;
+  // Candidates by the lowest threshold any pipeline in use gives a stage; each deal is then held to its owner's.
+  const lowest = new Map<string, number>();
+  for (const variant of pipelines.all) {
+    for (const stage of variant.stages) if (stage.stall) lowest.set(stage.key, Math.min(lowest.get(stage.key) ?? Number.POSITIVE_INFINITY, stage.stall.workingDays));
+  }
+  const thresholds = [...lowest].map(([stage, days]) => ({ stage, workingDays: days }));
   if (thresholds.length === 0) return [];
   const candidates = await store.stallCandidates(ctx.db, tenantId, thresholds, now, filter);
-  const byKey = new Map(pipeline.stages.map((stage) => [stage.key, stage]));
   const stalled = candidates
-    .map((candidate) => ({ candidate, stage: byKey.get(candidate.stage)!, days: workingDays(new Date(candidate.since), now, pipeline.schedule) }))
-    .filter(({ stage, days }) => days > stage.stall!.workingDays);
+    .map((candidate) => ({ candidate, stage: pipelines.forRep(candidate.owner).stages.find((stage) => stage.key === candidate.stage), days: workingDays(new Date(candidate.since), now, pipeline.schedule) }))
+    .filter((found): found is typeof found & { stage: StageDefinition } => found.stage?.stall !== undefined && found.days > found.stage.stall.workingDays);
   const ids = stalled.map(({ candidate }) => candidate.id);
   const notes = await store.lastNotes(ctx.db, tenantId, ids, STALL_NOTES);
   const alerted = await store.openEpisodes(ctx.db, tenantId, ids);
@@ -414,7 +484,8 @@ function reachedStages(pipeline: Pipeline): string[] {
  * input is attributed to the deal's owner and team as last reported.
  */
 export async function healthReport(ctx: AppContext, tenantId: string, filter: HealthFilter, now = new Date()): Promise<HealthResponse> {
-  const pipeline = await loadPipeline(ctx.db, tenantId);
+  const pipelines = await loadPipelines(ctx.db, tenantId, now);
+  const pipeline = pipelines.live;
   const settings = pipeline.health;
   const to = parseBound(filter.to) ?? now;
   const from = parseBound(filter.from) ?? new Date(to.getTime() - HEALTH_DEFAULT_PERIOD_MS);
@@ -423,14 +494,21 @@ export async function healthReport(ctx: AppContext, tenantId: string, filter: He
   const deals = await store.healthDeals(ctx.db, tenantId, { rep: filter.rep, team: filter.team });
   const ids = deals.map((deal) => deal.id);
   const perDeal = new Map(ids.map((id) => [id, emptyCounts()]));
+  // A pilot rep's deals are counted with the pilot's stages and settings, everyone else's with the live ones.
+  const pipelineOf = new Map(deals.map((deal) => [deal.id, pipelines.forRep(deal.owner)]));
+  const byPipeline = <T extends { id: string }>(items: readonly T[]) => pipelines.all.map((variant) => ({ variant, items: items.filter((item) => pipelineOf.get(item.id) === variant) })).filter((group) => group.items.length > 0);
 
   const fresh = deals.filter((deal) => deal.first_entered_at && deal.first_entered_at >= from && deal.first_entered_at < to);
-  const reached = await store.dealsThatReached(ctx.db, tenantId, fresh.map((deal) => deal.id), reachedStages(pipeline), to);
-  for (const deal of fresh) addCounts(perDeal.get(deal.id)!, { newDeals: 1, reached: reached.has(deal.id) ? 1 : 0 });
+  for (const { variant, items } of byPipeline(fresh)) {
+    const reached = await store.dealsThatReached(ctx.db, tenantId, items.map((deal) => deal.id), reachedStages(variant), to);
+    for (const deal of items) addCounts(perDeal.get(deal.id)!, { newDeals: 1, reached: reached.has(deal.id) ? 1 : 0 });
+  }
 
-  const gated = pipeline.stages.filter((stage) => stage.gate).map((stage) => stage.key);
-  for (const entry of await store.gatedEntries(ctx.db, tenantId, ids, gated, period, GATE_CHECK_GRACE_MS)) {
-    addCounts(perDeal.get(entry.deal_id)!, { gatedEntries: 1, compliantEntries: entry.allowed === true ? 1 : 0 });
+  for (const { variant, items } of byPipeline(deals)) {
+    const gated = variant.stages.filter((stage) => stage.gate).map((stage) => stage.key);
+    for (const entry of await store.gatedEntries(ctx.db, tenantId, items.map((deal) => deal.id), gated, period, GATE_CHECK_GRACE_MS)) {
+      addCounts(perDeal.get(entry.deal_id)!, { gatedEntries: 1, compliantEntries: entry.allowed === true ? 1 : 0 });
+    }
   }
 
   for (const [dealId, files] of await store.fileCounts(ctx.db, tenantId, period)) perDeal.get(dealId) && addCounts(perDeal.get(dealId)!, { documents: files });
@@ -438,7 +516,10 @@ export async function healthReport(ctx: AppContext, tenantId: string, filter: He
   const opened = await countDocumentDownloads(ctx.db, tenantId, [...new Set(leads.map((deal) => deal.lead_id!))], period);
   for (const deal of leads) addCounts(perDeal.get(deal.id)!, { documents: opened.get(deal.lead_id!) ?? 0 });
 
-  const window = { from: new Date(from.getTime() - settings.conversationGapHours * 3_600_000), to: new Date(to.getTime() + settings.offHoursReplyMinutes * 60_000) };
+  // Messages from one gap before the period to one reply window after it, the widest any pipeline in use asks for.
+  const gapHours = Math.max(...pipelines.all.map((variant) => variant.health.conversationGapHours));
+  const replyMinutes = Math.max(...pipelines.all.map((variant) => variant.health.offHoursReplyMinutes));
+  const window = { from: new Date(from.getTime() - gapHours * 3_600_000), to: new Date(to.getTime() + replyMinutes * 60_000) };
   const byDeal = new Map<string, Message[]>();
   for (const message of await store.messages(ctx.db, tenantId, window)) {
     const list = byDeal.get(message.deal_id) ?? [];
@@ -447,7 +528,7 @@ export async function healthReport(ctx: AppContext, tenantId: string, filter: He
   }
   for (const [dealId, list] of byDeal) {
     const counts = perDeal.get(dealId);
-    if (counts) addCounts(counts, countMessages(list, period, settings, pipeline.schedule));
+    if (counts) addCounts(counts, countMessages(list, period, pipelineOf.get(dealId)!.health, pipeline.schedule));
   }
 
   const periodMs = to.getTime() - from.getTime();
@@ -471,7 +552,8 @@ export async function healthReport(ctx: AppContext, tenantId: string, filter: He
     to: to.toISOString(),
     settings,
     labels: HEALTH_LABELS,
-    reps: [...reps.values()].sort(byName).map(({ counts, ...rest }) => ({ ...rest, metrics: healthMetrics(counts, periodMs, settings) })),
+    // A rep's row is scored with the settings the rep works under (a pilot's for a pilot rep); teams, which mix reps, with the live ones.
+    reps: [...reps.values()].sort(byName).map(({ counts, ...rest }) => ({ ...rest, metrics: healthMetrics(counts, periodMs, pipelines.forRep(rest.rep).health) })),
     teams: [...teams.values()].sort(byName).map(({ counts, ...rest }) => ({ ...rest, metrics: healthMetrics(counts, periodMs, settings) })),
   };
 }
