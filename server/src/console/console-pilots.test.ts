@@ -9,6 +9,10 @@ import { repTokenFor, startTestServer, type TestServer } from '../testing/test-s
 const DAY = 24 * 3600_000;
 const LIVE_SUCCESS_POINTS = 5;
 const PILOT_SUCCESS_POINTS = 20;
+/** Live: a POC request says more than a booked demo; the pilot turns that round. */
+const LIVE_POC_WEIGHT = 0.5;
+const LIVE_DEMO_WEIGHT = 0.3;
+const PILOT_DEMO_WEIGHT = 1.2;
 
 describe.each(testEngines())('point-rule pilots on $name', (engine) => {
   let db: Database;
@@ -64,6 +68,44 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
     expect((await call('POST', `/v1/console/rule-sets/point-rules/versions/${second.body.version}/publish`, manager)).status).toBe(200);
     await reportSuccess(t.id, 'other-rep');
     expect(await balance('other-rep')).toBe(LIVE_SUCCESS_POINTS + PILOT_SUCCESS_POINTS);
+  });
+
+  it('ranks a pilot rep’s leads in GET /v1/leads?sort=intent by the pilot version’s scores, everyone else’s by the live ones', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    const weight = (id: string, value: number) => ({ id, event: id, weight: value, label: { zh: id, en: id } });
+    const rules = (demo: number) => ({ halfLife: 'P7D', weights: [weight('poc_requested', LIVE_POC_WEIGHT), weight('demo_booked', demo)], sequences: [], silences: [], thresholds: [] });
+    expect((await call('PUT', '/v1/signal-rules', t.secretKey, rules(LIVE_DEMO_WEIGHT))).status).toBe(200);
+    const reps = [{ id: 'pilot-rep', name: '王磊' }, { id: 'other-rep', name: '李娜' }];
+    expect((await call('PUT', '/v1/assignment-rules', t.secretKey, { rules: [{ id: 'rr', name: '全部', match: {}, strategy: 'round-robin', reps }] })).status).toBe(200);
+    let phone = 13_800_000_000;
+    const lead = async () => (await call('POST', '/v1/leads', t.secretKey, { source: 'web', name: '测试', phone: String(++phone) })).body.lead as { id: string; assignee: { id: string } };
+    const [pilotLead, otherLead] = [await lead(), await lead()];
+    expect([pilotLead.assignee.id, otherLead.assignee.id]).toEqual(['pilot-rep', 'other-rep']);
+    // The pilot rep's lead booked a demo, the other rep's asked for a POC: the live rules rank the POC first.
+    const track = (leadId: string, event: string) => ({ messageId: randomUUID(), type: 'track', event, leadId, timestamp: new Date(Date.now() - 60_000).toISOString() });
+    const batch = [track(pilotLead.id, 'demo_booked'), track(otherLead.id, 'poc_requested')];
+    expect((await server.call('POST', '/v1/events/batch', { key: t.publishableKey, body: { sentAt: new Date().toISOString(), batch } })).body.rejected).toEqual([]);
+    const ranked = async () => ((await call('GET', '/v1/leads?sort=intent', t.secretKey)).body.leads as Array<{ id: string; intent: { score: number } }>).map((l) => [l.id, l.intent.score]);
+    const scoreOf = async (id: string) => (await call('GET', `/v1/leads/${id}`, t.secretKey)).body.lead.intent.score as number;
+    const live = await ranked();
+    expect(live.map(([id]) => id)).toEqual([otherLead.id, pilotLead.id]);
+
+    const draft = await call('POST', '/v1/console/rule-sets/signal-rules/versions', manager, { content: rules(PILOT_DEMO_WEIGHT) });
+    expect((await call('POST', `/v1/console/rule-sets/signal-rules/versions/${draft.body.version}/pilot`, manager, { repIds: ['pilot-rep'], until: new Date(Date.now() + DAY).toISOString() })).status).toBe(200);
+    const during = await ranked();
+    // The list shows each lead with the score its detail shows: the pilot's for the pilot rep's lead, the live one for the other.
+    expect(during).toEqual([
+      [pilotLead.id, await scoreOf(pilotLead.id)],
+      [otherLead.id, live[0]![1]],
+    ]);
+    expect(during[0]![1]).toBeGreaterThan(live[0]![1] as number);
+    // The pilot rep's own list is ranked the same way.
+    const own = await call('GET', '/v1/leads?sort=intent', await repTokenFor(t.secretKey, { repId: 'pilot-rep', name: '王磊', role: 'rep' }));
+    expect(own.body.leads.map((l: { id: string; intent: { score: number } }) => [l.id, l.intent.score])).toEqual([during[0]]);
+
+    expect((await call('POST', `/v1/console/rule-sets/signal-rules/versions/${draft.body.version}/discard`, manager)).status).toBe(200);
+    expect(await ranked()).toEqual(live);
   });
 
   it('captures a pilot rep’s chats with the pilot’s rules and everyone else’s with the live ones, until the pilot is discarded', async () => {

@@ -319,7 +319,8 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
  * Current intent scores (0–100) of these leads, from another domain (the
  * signals domain, wired in modules.ts): `GET /v1/leads?sort=intent`.
  */
-export type LeadRanker = (ctx: { db: Queryable }, tenantId: string, leadIds: readonly string[]) => Promise<Map<string, number>>;
+/** `assignees` (lead id → rep id) lets the ranker score a rep's leads as that rep sees them (a pilot's rules). */
+export type LeadRanker = (ctx: { db: Queryable }, tenantId: string, leadIds: readonly string[], assignees?: ReadonlyMap<string, string>) => Promise<Map<string, number>>;
 
 /** `sort=intent` ranks at most this many leads matching the filters (the newest); pages are offsets into that ranking. */
 export const MAX_RANKED_LEADS = 5000;
@@ -351,7 +352,8 @@ export async function listLeads(db: Queryable, tenantId: string, query: LeadList
     if (!ranker) throw issue('sort', 'intent is not available: this server runs without the signals domain');
     const offset = query.cursor ? decodeOffsetCursor(query.cursor) : 0;
     const candidates = await store.listLeads(db, tenantId, { ...filter, limit: MAX_RANKED_LEADS });
-    const scores = await ranker({ db }, tenantId, candidates.map((row) => row.id));
+    const assignees = new Map(candidates.flatMap((row) => (row.owner_rep_id ? [[row.id, row.owner_rep_id] as const] : [])));
+    const scores = await ranker({ db }, tenantId, candidates.map((row) => row.id), assignees);
     const ranked = candidates.map((row) => ({ row, score: scores.get(row.id) ?? 0 })).sort((a, b) => b.score - a.score);
     const page = ranked.slice(offset, offset + query.limit);
     return {

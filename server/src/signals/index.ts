@@ -1,6 +1,7 @@
 import type { LeadDetail } from '@huashu/core';
 import type { DomainModule } from '../platform/module.js';
 import type { Queryable } from '../platform/db/types.js';
+import { activeVersion } from '../console/console.service.js';
 import { seedSignalsDemo } from './signals.demo.js';
 import { signalJobs } from './signals.jobs.js';
 import { signalRoutes } from './signals.routes.js';
@@ -28,9 +29,22 @@ export async function intentEnricher(ctx: { db: Queryable }, tenantId: string, l
   return { intent: await leadIntent(ctx.db, tenantId, lead.id, new Date(), lead.assignee?.id) };
 }
 
-/** For `GET /v1/leads?sort=intent`: current scores of the listed leads. */
-export async function intentRanker(ctx: { db: Queryable }, tenantId: string, leadIds: readonly string[]): Promise<Map<string, number>> {
-  return intentScores(ctx.db, tenantId, leadIds);
+/**
+ * For `GET /v1/leads?sort=intent`: current scores of the listed leads — the
+ * stored live ones, except a pilot rep's leads, which are scored by the
+ * pilot version as `GET /v1/leads/:id` scores them.
+ */
+export async function intentRanker(ctx: { db: Queryable }, tenantId: string, leadIds: readonly string[], assignees?: ReadonlyMap<string, string>): Promise<Map<string, number>> {
+  const scores = await intentScores(ctx.db, tenantId, leadIds);
+  if (!assignees || assignees.size === 0) return scores;
+  const now = new Date();
+  const inPilot = new Map<string, boolean>();
+  for (const repId of new Set(assignees.values())) inPilot.set(repId, (await activeVersion(ctx.db, tenantId, 'signal-rules', repId, now)) !== undefined);
+  for (const leadId of leadIds) {
+    const repId = assignees.get(leadId);
+    if (repId && inPilot.get(repId)) scores.set(leadId, (await leadIntent(ctx.db, tenantId, leadId, now, repId))?.score ?? 0);
+  }
+  return scores;
 }
 
 export { dryRun, getRules, leadIntent, putRules, sweepSilences, intentScores } from './signals.service.js';
