@@ -19,7 +19,7 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
     schema: SignalRuleSetRequest,
     pilotable: true,
     live: async (ctx, principal) => (await getSignalRules(ctx.db, principal.tenantId)).rules,
-    publish: (ctx, principal, content, actor) => putSignalRules(ctx.db, principal.tenantId, content as SignalRuleSet, actor),
+    publish: (ctx, principal, content, actor, via) => putSignalRules(ctx.db, principal.tenantId, content as SignalRuleSet, actor, new Date(), via),
   },
   'pipeline-stages': {
     schema: PipelineStagesRequest,
@@ -36,7 +36,7 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
       const current = await getStages(ctx, principal.tenantId);
       return current.stages.length > 0 ? current : null;
     },
-    publish: (ctx, principal, content) => putStages(ctx, principal.tenantId, content as PipelineStagesRequest),
+    publish: (ctx, principal, content, actor, via) => putStages(ctx, principal.tenantId, content as PipelineStagesRequest, { ...via, actor }),
   },
   'capture-rules': {
     schema: CaptureRules,
@@ -45,18 +45,18 @@ export const ruleSetAdapters: Record<ConsoleRuleSet, RuleSetAdapter> = {
       const { isDefault: _default, ...rules } = await getCaptureRules(ctx, principal);
       return rules;
     },
-    publish: (ctx, principal, content) => putCaptureRules(ctx, principal, content as CaptureRules),
+    publish: (ctx, principal, content, _actor, via) => putCaptureRules(ctx, principal, content as CaptureRules, via),
   },
   'health-settings': {
     schema: HealthSettingsInput,
     pilotable: true,
     live: (ctx, principal) => getHealthSettings(ctx, principal.tenantId),
-    publish: (ctx, principal, content) => putHealthSettings(ctx, principal.tenantId, content as HealthSettingsInput),
+    publish: (ctx, principal, content, actor, via) => putHealthSettings(ctx, principal.tenantId, content as HealthSettingsInput, { ...via, actor }),
   },
   'point-rules': {
     schema: PointsRulesRequest,
     pilotable: true,
     live: (ctx, principal) => getPointRules(ctx, principal),
-    publish: (ctx, principal, content) => putPointRules(ctx, principal, content as PointsRulesRequest),
+    publish: (ctx, principal, content, _actor, via) => putPointRules(ctx, principal, content as PointsRulesRequest, via),
   },
 };

@@ -1,5 +1,6 @@
 import { HuashuError, MAX_AUDIT_CHANGES, type AuditEntry, type ConsoleLayout, type ConsoleLayoutResponse, type ConsoleRuleSet, type RulePilotInput, type RuleVersion, type RuleVersionList } from '@huashu/core';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { OutboxConsumer, OutboxEvent } from '../platform/jobs/index.js';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Database, Queryable } from '../platform/db/types.js';
@@ -17,7 +18,8 @@ export interface RuleSetAdapter {
   /** Refuses (throws) a version its domain cannot apply to a pilot group only. */
   checkPilot?(ctx: AppContext, principal: Principal, content: unknown): Promise<void>;
   live(ctx: AppContext, principal: Principal): Promise<unknown>;
-  publish(ctx: AppContext, principal: Principal, content: unknown, actor: string): Promise<unknown>;
+  /** Writes the domain's live configuration through `via.tx`, the console's own transaction, so publishing is one commit. */
+  publish(ctx: AppContext, principal: Principal, content: unknown, actor: string, via: { tx: Queryable; consoleVersion: number }): Promise<unknown>;
 }
 
 /** Versions listed per rule set, newest first. */
@@ -151,14 +153,20 @@ export async function startPilot(ctx: AppContext, principal: Principal, ruleSet:
   });
 }
 
-/** Makes a draft or pilot live for everyone: the domain's configuration is written, then the version is marked published. */
+/**
+ * Makes a draft or pilot live for everyone in one transaction: the domain's
+ * configuration is written and the version marked published together, so a
+ * domain that refuses the write leaves the version as it was.
+ */
 export async function publish(ctx: AppContext, principal: Principal, ruleSet: ConsoleRuleSet, adapter: RuleSetAdapter, version: number): Promise<RuleVersion> {
-  const row = await versionOrThrow(ctx.db, principal.tenantId, ruleSet, version);
-  expectStatus(row, ['draft', 'pilot'], 'published');
+  expectStatus(await versionOrThrow(ctx.db, principal.tenantId, ruleSet, version), ['draft', 'pilot'], 'published');
+  // Read outside the transaction (an embedded engine has one connection): only the audit's "before".
   const live = await adapter.live(ctx, principal);
   const actor = actorOf(principal);
-  await adapter.publish(ctx, principal, row.content, actor);
   return ctx.db.transaction(async (tx) => {
+    const row = await versionOrThrow(tx, principal.tenantId, ruleSet, version, true);
+    expectStatus(row, ['draft', 'pilot'], 'published');
+    await adapter.publish(ctx, principal, row.content, actor, { tx, consoleVersion: version });
     const updated = await store.setStatus(tx, principal.tenantId, ruleSet, version, 'published');
     await store.supersedePublished(tx, principal.tenantId, ruleSet, version);
     await store.insertAudit(tx, principal.tenantId, { actor, ruleSet, version, action: 'published', changes: diffJson(live ?? null, row.content) });
@@ -194,6 +202,33 @@ export async function auditLog(db: Queryable, tenantId: string, filter: { ruleSe
     })),
   };
 }
+
+// ——— Changes made outside the console ———
+
+/** What a domain emits when its live configuration is written (`config.changed`). */
+const ConfigChanged = z.object({
+  ruleSet: z.string(),
+  actor: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  /** Set when the console published the change: it wrote its own audit row then. */
+  consoleVersion: z.number().int().nullable().optional(),
+});
+
+/**
+ * A direct write to a domain's config route (PUT /v1/signal-rules, the
+ * pipeline's stages, …) becomes an audit row: who, when (the change's own
+ * time), what changed. The console's own publish is already audited as
+ * `published` in the same transaction, so it is not recorded twice.
+ */
+export async function auditDirectChange(tx: Queryable, event: OutboxEvent): Promise<void> {
+  const parsed = ConfigChanged.safeParse(event.data);
+  if (!parsed.success || parsed.data.consoleVersion != null) return;
+  const { ruleSet, actor, before, after } = parsed.data;
+  await store.insertAudit(tx, event.tenantId, { actor, ruleSet, version: null, action: 'changed_directly', changes: diffJson(before ?? null, after ?? null), at: new Date(event.createdAt) });
+}
+
+export const consoleConsumers: OutboxConsumer[] = [{ name: 'console.audit', types: ['config.changed'], deliver: (_ctx, event, tx) => auditDirectChange(tx, event) }];
 
 // ——— Layouts ———
 

@@ -120,14 +120,16 @@ export interface AuditRow {
   changes: unknown[];
 }
 
-export async function insertAudit(db: Queryable, tenantId: string, entry: { actor: string; ruleSet: string; version: number | null; action: string; changes: unknown[] }): Promise<void> {
-  await db.query(`INSERT INTO console_audit (tenant_id, actor, rule_set, version, action, changes) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`, [
+/** `at` defaults to now; a change reported later (through the outbox) carries its own time. */
+export async function insertAudit(db: Queryable, tenantId: string, entry: { actor: string; ruleSet: string; version: number | null; action: string; changes: unknown[]; at?: Date }): Promise<void> {
+  await db.query(`INSERT INTO console_audit (tenant_id, actor, rule_set, version, action, changes, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, COALESCE($7::timestamptz, now()))`, [
     tenantId,
     entry.actor,
     entry.ruleSet,
     entry.version,
     entry.action,
     JSON.stringify(entry.changes),
+    entry.at ?? null,
   ]);
 }
 

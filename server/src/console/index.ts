@@ -1,6 +1,7 @@
 import type { DomainModule } from '../platform/module.js';
 import { consoleRoutes } from './console.routes.js';
 import { seedConsoleDemo } from './console.demo.js';
+import { consoleConsumers } from './console.service.js';
 
 /**
  * The manager's console: versioned rule sets (draft → pilot → published or
@@ -8,6 +9,6 @@ import { seedConsoleDemo } from './console.demo.js';
  * change, and per-manager widget layouts. Domains that apply pilots ask
  * `activeVersion` (console.service) for a rep.
  */
-export const consoleModule: DomainModule = { name: 'console', routes: consoleRoutes, seedDemo: seedConsoleDemo };
+export const consoleModule: DomainModule = { name: 'console', routes: consoleRoutes, seedDemo: seedConsoleDemo, consumers: consoleConsumers };
 
 export { activeVersion, runningPilot } from './console.service.js';

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
+import { emit } from '../platform/jobs/index.js';
 import { createEntry } from '../knowledge/knowledge.service.js';
 import { closestApproved } from '../knowledge/review.service.js';
 import * as store from './conversations.store.js';
@@ -66,16 +67,32 @@ export async function getCaptureRules(ctx: AppContext, principal: Principal): Pr
 }
 
 /** Replaces the tenant's rules (the defaults no longer apply); `reset` goes back to them. */
-export async function putCaptureRules(ctx: AppContext, principal: Principal, rules: CaptureRules): Promise<CaptureRules & { isDefault: boolean }> {
+/** `via.tx`: write in the caller's transaction (the console's publish); `via.consoleVersion` names the version in `config.changed`. */
+export async function putCaptureRules(ctx: AppContext, principal: Principal, rules: CaptureRules, via: { tx?: Queryable; consoleVersion?: number } = {}): Promise<CaptureRules & { isDefault: boolean }> {
   requireAdmin(principal);
-  await store.putRules(ctx.db, principal.tenantId, rules);
+  const write = async (tx: Queryable) => {
+    const before = (await store.getRules(tx, principal.tenantId)) ?? DEFAULT_CAPTURE_RULES;
+    await store.putRules(tx, principal.tenantId, rules);
+    await emitConfigChanged(tx, principal, before, rules, via.consoleVersion);
+  };
+  await (via.tx ? write(via.tx) : ctx.db.transaction(write));
   return { ...rules, isDefault: false };
 }
 
 export async function resetCaptureRules(ctx: AppContext, principal: Principal): Promise<CaptureRules & { isDefault: boolean }> {
   requireAdmin(principal);
-  await store.deleteRules(ctx.db, principal.tenantId);
+  await ctx.db.transaction(async (tx) => {
+    const before = (await store.getRules(tx, principal.tenantId)) ?? DEFAULT_CAPTURE_RULES;
+    await store.deleteRules(tx, principal.tenantId);
+    await emitConfigChanged(tx, principal, before, DEFAULT_CAPTURE_RULES);
+  });
   return { ...DEFAULT_CAPTURE_RULES, isDefault: true };
+}
+
+/** The capture rules changed (who, before, after); the console's audit log records it. */
+function emitConfigChanged(tx: Queryable, principal: Principal, before: CaptureRules, after: CaptureRules, consoleVersion?: number) {
+  const actor = principal.kind === 'rep' ? `rep:${principal.rep.repId}` : `key:${principal.keyId}`;
+  return emit(tx, { tenantId: principal.tenantId, type: 'config.changed', data: { ruleSet: 'capture-rules', actor, before, after, consoleVersion: consoleVersion ?? null } });
 }
 
 /** The span's messages with their times: the same moment of the same chat, captured twice, is one snippet. */

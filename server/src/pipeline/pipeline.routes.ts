@@ -34,6 +34,8 @@ import {
  * A rep token of role `rep` sees only the rep's own deals and metrics; a
  * reviewer or admin token, or the secret key, sees the whole tenant.
  */
+/** Who changed the configuration, for the console's audit log. */
+const actorOf = (principal: Principal) => (principal.kind === 'rep' ? `rep:${principal.rep.repId}` : `key:${principal.keyId}`);
 const ownOnly = (principal: Principal): string | undefined => (principal.kind === 'rep' && principal.rep.role === 'rep' ? principal.rep.repId : undefined);
 
 export const pipelineRoutes = [
@@ -46,7 +48,7 @@ export const pipelineRoutes = [
     repRoles: ['admin'],
     body: PipelineStagesRequest,
     response: PipelineStagesResponse,
-    handler: ({ body, principal, ctx }) => putStages(ctx, principal.tenantId, body),
+    handler: ({ body, principal, ctx }) => putStages(ctx, principal.tenantId, body, { actor: actorOf(principal) }),
   }),
   defineRoute({
     method: 'get',
@@ -148,6 +150,6 @@ export const pipelineRoutes = [
     repRoles: ['admin'],
     body: HealthSettingsInput,
     response: HealthSettings,
-    handler: ({ body, principal, ctx }) => putHealthSettings(ctx, principal.tenantId, body),
+    handler: ({ body, principal, ctx }) => putHealthSettings(ctx, principal.tenantId, body, { actor: actorOf(principal) }),
   }),
 ];

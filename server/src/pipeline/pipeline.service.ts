@@ -148,20 +148,52 @@ export async function getStages(ctx: AppContext, tenantId: string): Promise<Pipe
   return stagesView(await loadPipeline(ctx.db, tenantId));
 }
 
+/**
+ * Who writes configuration and how: `actor` for the audit (`config.changed`),
+ * `tx` to write in the caller's transaction (the console publishes a version
+ * and marks it published in one), `consoleVersion` naming that version.
+ */
+export interface ConfigWrite {
+  actor?: string;
+  tx?: Queryable;
+  consoleVersion?: number;
+}
+
+/** A rule set's live configuration changed (who, before, after); the console's audit log records it. */
+const CONFIG_CHANGED = 'config.changed';
+
+function writeConfig<T>(ctx: AppContext, via: ConfigWrite, write: (tx: Queryable) => Promise<T>): Promise<T> {
+  return via.tx ? write(via.tx) : ctx.db.transaction(write);
+}
+
+function configChanged(tx: Queryable, tenantId: string, ruleSet: PipelinePilotRuleSet, via: ConfigWrite, before: unknown, after: unknown) {
+  return emit(tx, { tenantId, type: CONFIG_CHANGED, data: { ruleSet, actor: via.actor ?? 'system', before, after, consoleVersion: via.consoleVersion ?? null } });
+}
+
 /** Replaces the tenant's stage definitions (and working hours when given). */
-export async function putStages(ctx: AppContext, tenantId: string, body: PipelineStagesRequest): Promise<PipelineStagesResponse> {
-  const current = await store.getSettings(ctx.db, tenantId);
-  await store.putStages(ctx.db, tenantId, body.stages, body.workingHours ?? current?.working_hours ?? undefined);
-  return getStages(ctx, tenantId);
+export async function putStages(ctx: AppContext, tenantId: string, body: PipelineStagesRequest, via: ConfigWrite = {}): Promise<PipelineStagesResponse> {
+  return writeConfig(ctx, via, async (tx) => {
+    const before = stagesView(await loadPipeline(tx, tenantId));
+    const current = await store.getSettings(tx, tenantId);
+    await store.putStages(tx, tenantId, body.stages, body.workingHours ?? current?.working_hours ?? undefined);
+    const after = stagesView(await loadPipeline(tx, tenantId));
+    await configChanged(tx, tenantId, 'pipeline-stages', via, before, after);
+    return after;
+  });
 }
 
 export async function getHealthSettings(ctx: AppContext, tenantId: string) {
   return (await loadPipeline(ctx.db, tenantId)).health;
 }
 
-export async function putHealthSettings(ctx: AppContext, tenantId: string, body: HealthSettingsInput) {
-  await store.putHealth(ctx.db, tenantId, body);
-  return getHealthSettings(ctx, tenantId);
+export async function putHealthSettings(ctx: AppContext, tenantId: string, body: HealthSettingsInput, via: ConfigWrite = {}) {
+  return writeConfig(ctx, via, async (tx) => {
+    const before = (await loadPipeline(tx, tenantId)).health;
+    await store.putHealth(tx, tenantId, body);
+    const after = (await loadPipeline(tx, tenantId)).health;
+    await configChanged(tx, tenantId, 'health-settings', via, before, after);
+    return after;
+  });
 }
 
 // ——— Events ———

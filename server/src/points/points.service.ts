@@ -18,9 +18,13 @@ import {
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
-import type { OutboxConsumer, OutboxEvent } from '../platform/jobs/index.js';
+import { emit, type OutboxConsumer, type OutboxEvent } from '../platform/jobs/index.js';
 import { entryAuthor } from '../knowledge/review.service.js';
 import * as store from './points.store.js';
+
+/** A rule set's live configuration changed (who, before, after); the console's audit log records it. */
+const CONFIG_CHANGED = 'config.changed';
+const actorOf = (principal: Principal) => (principal.kind === 'rep' ? `rep:${principal.rep.repId}` : `key:${principal.keyId}`);
 
 /** The event types points listens to (emitted by the knowledge domain, for reviews and for the assistant's outcome reports). */
 export const ENTRY_REVIEWED = KNOWLEDGE_ENTRY_REVIEWED;
@@ -63,13 +67,17 @@ function requireRep(principal: Principal) {
 export const getRules = (ctx: AppContext, principal: Principal): Promise<PointsRules> => store.getRules(ctx.db, principal.tenantId);
 
 /** Merges the fields given into the tenant's rules; amounts already paid stay as they were. */
-export async function putRules(ctx: AppContext, principal: Principal, changes: PointsRulesRequest): Promise<PointsRules> {
+/** `via.tx`: write in the caller's transaction (the console's publish); `via.consoleVersion` names the version in `config.changed`. */
+export async function putRules(ctx: AppContext, principal: Principal, changes: PointsRulesRequest, via: { tx?: Queryable; consoleVersion?: number } = {}): Promise<PointsRules> {
   requireAdmin(principal);
-  return ctx.db.transaction(async (tx) => {
-    const rules = { ...(await store.getRules(tx, principal.tenantId)), ...changes };
+  const write = async (tx: Queryable) => {
+    const before = await store.getRules(tx, principal.tenantId);
+    const rules = { ...before, ...changes };
     await store.putRules(tx, principal.tenantId, rules);
+    await emit(tx, { tenantId: principal.tenantId, type: CONFIG_CHANGED, data: { ruleSet: 'point-rules', actor: actorOf(principal), before, after: rules, consoleVersion: via.consoleVersion ?? null } });
     return rules;
-  });
+  };
+  return via.tx ? write(via.tx) : ctx.db.transaction(write);
 }
 
 /** The rep's balance, a page of their ledger (newest first) and what each outcome pays. */

@@ -20,7 +20,10 @@ import {
 import { activeVersion } from '../console/console.service.js';
 import { listEvents } from '../events/index.js';
 import type { Database, Queryable } from '../platform/db/types.js';
-import type { OutboxEvent } from '../platform/jobs/index.js';
+import { emit, type OutboxEvent } from '../platform/jobs/index.js';
+
+/** A rule set's live configuration changed (who, before, after); the console's audit log records it. */
+const CONFIG_CHANGED = 'config.changed';
 import { forgetRules, liveRules, recordSignals, signalView, toLiveRules, type LiveRules } from './evaluation.js';
 import * as store from './signals.store.js';
 
@@ -66,15 +69,35 @@ export async function listRuleVersions(db: Queryable, tenantId: string) {
  * stay as they were). A new half-life re-decays every lead's running sum.
  * Signals already fired keep the weight they fired with.
  */
-export async function putRules(db: Database, tenantId: string, rules: SignalRuleSet, actor: string | null, now = new Date()): Promise<SignalRulesResponse> {
-  const result = await db.transaction(async (tx) => {
+/**
+ * `via.tx` writes in the caller's transaction (the console publishes a version
+ * and marks it published in one); `via.consoleVersion` names that version in
+ * `config.changed`, which the console's audit then knows it wrote itself.
+ */
+export async function putRules(
+  db: Database,
+  tenantId: string,
+  rules: SignalRuleSet,
+  actor: string | null,
+  now = new Date(),
+  via: { tx?: Queryable; consoleVersion?: number } = {},
+): Promise<SignalRulesResponse> {
+  const write = async (tx: Queryable) => {
     const previous = await store.ruleSet(tx, tenantId);
     const row = await store.appendRuleSet(tx, tenantId, rules, actor);
     const halfLifeMs = isoDurationMs(parseIsoDuration(rules.halfLife)!);
     const previousHalfLife = previous && parseIsoDuration(previous.rules.halfLife);
     if (previous && (!previousHalfLife || isoDurationMs(previousHalfLife) !== halfLifeMs)) await store.recomputeScores(tx, tenantId, now, halfLifeMs);
+    await emit(tx, { tenantId, type: CONFIG_CHANGED, data: { ruleSet: 'signal-rules', actor: actor ?? 'system', before: previous?.rules ?? null, after: rules, consoleVersion: via.consoleVersion ?? null } });
     return rulesResponse(row);
-  });
+  };
+  if (via.tx) {
+    const result = await write(via.tx);
+    if (via.tx.afterCommit) via.tx.afterCommit(() => forgetRules(tenantId));
+    else forgetRules(tenantId);
+    return result;
+  }
+  const result = await db.transaction(write);
   forgetRules(tenantId);
   return result;
 }

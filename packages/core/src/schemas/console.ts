@@ -76,7 +76,8 @@ export const AuditEntry = z.object({
   actor: z.string(),
   ruleSet: z.string(),
   version: z.number().int().nullable(),
-  action: z.enum(['draft_created', 'draft_updated', 'piloted', 'published', 'discarded']),
+  /** `changed_directly`: written through the domain's own config route, not the console (version null). */
+  action: z.enum(['draft_created', 'draft_updated', 'piloted', 'published', 'discarded', 'changed_directly']),
   /** What changed against the version it replaces (JSON paths), at most MAX_AUDIT_CHANGES. */
   changes: z.array(AuditChange),
 });

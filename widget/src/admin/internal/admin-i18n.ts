@@ -47,6 +47,7 @@ const zh = {
   'audit.piloted': '开始试点',
   'audit.published': '发布',
   'audit.discarded': '放弃',
+  'audit.changed_directly': '直接修改（未经控制台）',
 
   'review.title': '待审核话术（{count}）',
   'review.empty': '没有待审核的话术。',
@@ -276,6 +277,7 @@ const en: Messages = {
   'audit.piloted': 'pilot started',
   'audit.published': 'published',
   'audit.discarded': 'discarded',
+  'audit.changed_directly': 'changed directly (outside the console)',
 
   'review.title': 'Scripts waiting for review ({count})',
   'review.empty': 'Nothing waits for review.',
