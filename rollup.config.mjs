@@ -73,6 +73,8 @@ const ZOD = /[\\/]node_modules[\\/]zod[\\/]/;
 const sdk = [
   browserBundle('sdk/dist/index.js', 'sdk/dist/huashu-sdk.min.js', { forbid: ZOD }),
   browserBundle('sdk/dist/assistant.js', 'sdk/dist/huashu-assistant.min.js', { forbid: ZOD }),
+  // Shared documents only (see sdk/src/share.ts): landing pages never pay for section tracking.
+  browserBundle('sdk/dist/share.js', 'sdk/dist/huashu-share.min.js', { forbid: ZOD }),
 ];
 
 // ── @huashu/widget ─────────────────────────────────────────────────────────

@@ -20,4 +20,12 @@ describe('bundle size', () => {
     // into a second copy of the tracking core (it shares only the transport).
     expect(gzipped('huashu-assistant.min.js')).toBeLessThanOrEqual(3 * KiB);
   });
+
+  it('keeps the share-link section tracker apart and within 2 KiB', () => {
+    // Loaded next to the core bundle on a shared proposal, often opened from a chat app
+    // on a phone: it reads sections and times them, nothing more, so it must never grow
+    // into the core's size, nor be folded into the core (at its own budget) for landing
+    // pages that have no sections to time.
+    expect(gzipped('huashu-share.min.js')).toBeLessThanOrEqual(2 * KiB);
+  });
 });
