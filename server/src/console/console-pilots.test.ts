@@ -134,4 +134,53 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
     expect((await call('POST', `/v1/console/rule-sets/capture-rules/versions/${draft.body.version}/discard`, manager)).status).toBe(200);
     expect(await tagsFor('pilot-rep')).toEqual(['价格']);
   });
+  it('compares the points a point-rule pilot’s reps earned with everyone else’s over the pilot period', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    expect((await call('PUT', '/v1/points/rules', t.secretKey, { successReported: LIVE_SUCCESS_POINTS })).status).toBe(200);
+    const draft = await call('POST', '/v1/console/rule-sets/point-rules/versions', manager, { content: { successReported: PILOT_SUCCESS_POINTS } });
+    expect((await call('POST', `/v1/console/rule-sets/point-rules/versions/${draft.body.version}/pilot`, manager, { repIds: ['pilot-a', 'pilot-b'], until: new Date(Date.now() + DAY).toISOString() })).status).toBe(200);
+    // pilot-a: two successes at the pilot's 20 = 40; pilot-b: none. other-1: one at the live 5; other-2: two = 10.
+    for (const author of ['pilot-a', 'pilot-a', 'other-1', 'other-2', 'other-2']) await reportSuccess(t.id, author);
+    const comparison = await call('GET', `/v1/console/rule-sets/point-rules/versions/${draft.body.version}/comparison`, manager);
+    expect(comparison.status).toBe(200);
+    expect(comparison.body.points).toEqual({ pilot: { reps: 2, total: 40, perRep: 20 }, rest: { reps: 2, total: 15, perRep: 7.5 } });
+    expect(comparison.body.captures).toBeUndefined();
+  });
+
+  it('compares the snippets and candidate entries a capture-rule pilot’s reps captured with everyone else’s', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    const rulesOf = (tag: string, term: string) => ({ rules: [{ id: 'topic', tag, anyOf: [[term]] }] });
+    expect((await call('PUT', '/v1/capture-rules', t.secretKey, rulesOf('价格', '报价'))).status).toBe(200);
+    const draft = await call('POST', '/v1/console/rule-sets/capture-rules/versions', manager, { content: rulesOf('交付', '交付周期') });
+    expect((await call('POST', `/v1/console/rule-sets/capture-rules/versions/${draft.body.version}/pilot`, manager, { repIds: ['pilot-rep'], until: new Date(Date.now() + DAY).toISOString() })).status).toBe(200);
+    let minute = 0;
+    /** One chat, distinct from every other (the same messages at the same times would be one snippet). */
+    const chat = (question: string, answer: string) => {
+      const at = (offset: number) => new Date(Date.now() - (60 - minute - offset) * 60_000).toISOString();
+      minute += 2;
+      return [
+        { role: 'customer', text: question, at: at(0) },
+        { role: 'rep', text: answer, at: at(1) },
+      ];
+    };
+    const captureAs = async (repId: string, messages: unknown[]) => {
+      const res = await call('POST', '/v1/conversations/capture', await repTokenFor(t.secretKey, { repId, name: repId, role: 'rep' }), { messages });
+      expect(res.status).toBe(200);
+      return res.body.snippets.length as number;
+    };
+    // Pilot rules: both of pilot-rep's chats ask about the delivery time → 2 snippets, 2 candidates.
+    expect(await captureAs('pilot-rep', chat('你们的交付周期是多久？', '标准版六周交付。'))).toBe(1);
+    expect(await captureAs('pilot-rep', chat('加急的话交付周期能缩短吗？', '加急可以四周交付。'))).toBe(1);
+    // Live rules: other-rep's first chat asks for a quote → 1 snippet; the second matches nothing.
+    expect(await captureAs('other-rep', chat('能发一份报价给我吗？', '稍后发您报价单。'))).toBe(1);
+    expect(await captureAs('other-rep', chat('交付周期多久？', '大约六周。'))).toBe(0);
+    const comparison = await call('GET', `/v1/console/rule-sets/capture-rules/versions/${draft.body.version}/comparison`, manager);
+    expect(comparison.status).toBe(200);
+    expect(comparison.body.captures).toEqual({
+      pilot: { reps: 1, snippets: 2, candidates: 2, snippetsPerRep: 2, candidatesPerRep: 2 },
+      rest: { reps: 1, snippets: 1, candidates: 1, snippetsPerRep: 1, candidatesPerRep: 1 },
+    });
+  });
 });

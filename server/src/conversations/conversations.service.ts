@@ -95,6 +95,11 @@ function emitConfigChanged(tx: Queryable, principal: Principal, before: CaptureR
   return emit(tx, { tenantId: principal.tenantId, type: 'config.changed', data: { ruleSet: 'capture-rules', actor, before, after, consoleVersion: consoleVersion ?? null } });
 }
 
+/** Per rep, the snippets captured over a period and the candidate entries they created (for the console's pilot comparison). */
+export function capturedByRep(db: Queryable, tenantId: string, period: { from: Date; to: Date }): Promise<Map<string, { snippets: number; candidates: number }>> {
+  return store.capturedByRep(db, tenantId, period);
+}
+
 /** The span's messages with their times: the same moment of the same chat, captured twice, is one snippet. */
 function fingerprint(messages: readonly ConversationMessage[], snippet: MatchedSnippet): string {
   const span = messages.slice(snippet.from, snippet.to + 1).map(({ role, text, at }) => [role, text, Date.parse(at)]);

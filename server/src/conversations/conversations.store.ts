@@ -148,3 +148,14 @@ export async function examplesOf(q: Queryable, tenantId: string, entryId: string
   );
   return result.rows.map((row) => ({ ...toSnippet(row), createdAt: new Date(row.created_at).toISOString() }));
 }
+
+/** Per rep, the snippets captured in [from, to) and how many of them became candidate entries. */
+export async function capturedByRep(q: Queryable, tenantId: string, period: { from: Date; to: Date }): Promise<Map<string, { snippets: number; candidates: number }>> {
+  const result = await q.query<{ rep_id: string; snippets: string | number; candidates: string | number }>(
+    `SELECT c.rep_id, count(*) AS snippets, count(s.candidate_entry_id) AS candidates
+       FROM conversation_snippets s JOIN conversation_captures c ON c.tenant_id = s.tenant_id AND c.id = s.capture_id
+      WHERE s.tenant_id = $1 AND c.rep_id IS NOT NULL AND s.created_at >= $2 AND s.created_at < $3 GROUP BY c.rep_id`,
+    [tenantId, period.from, period.to],
+  );
+  return new Map(result.rows.map((row) => [row.rep_id, { snippets: Number(row.snippets), candidates: Number(row.candidates) }]));
+}

@@ -80,6 +80,11 @@ export async function putRules(ctx: AppContext, principal: Principal, changes: P
   return via.tx ? write(via.tx) : ctx.db.transaction(write);
 }
 
+/** Points each rep earned over a period (for the console's pilot comparison): credits net of reversals, spending not counted. */
+export function pointsEarnedByRep(db: Queryable, tenantId: string, period: { from: Date; to: Date }): Promise<Map<string, number>> {
+  return store.earnedByRep(db, tenantId, period);
+}
+
 /** The rep's balance, a page of their ledger (newest first) and what each outcome pays. */
 export async function myPoints(ctx: AppContext, principal: Principal, page: { limit: number; offset: number }): Promise<PointsMe> {
   const rep = requireRep(principal);

@@ -295,3 +295,13 @@ export async function listRedemptions(q: Queryable, tenantId: string, page: { li
   );
   return result.rows.map(toRedemption);
 }
+
+/** Points each rep earned in [from, to): credits net of their reversals; redemptions (spending) are not counted. */
+export async function earnedByRep(q: Queryable, tenantId: string, period: { from: Date; to: Date }): Promise<Map<string, number>> {
+  const result = await q.query<{ rep_id: string; earned: string | number }>(
+    `SELECT rep_id, sum(amount) AS earned FROM points_ledger
+      WHERE tenant_id = $1 AND reason <> 'redemption' AND created_at >= $2 AND created_at < $3 GROUP BY rep_id`,
+    [tenantId, period.from, period.to],
+  );
+  return new Map(result.rows.map((row) => [row.rep_id, Number(row.earned)]));
+}

@@ -98,6 +98,14 @@ const GroupMetrics = z.object({
   progressCompliance: z.number().nullable(),
   customerTrust: z.number().nullable(),
 });
+const PilotRuleMetric = z.object({ reps: z.number().int(), total: z.number(), perRep: z.number().nullable() });
+const PilotCaptureMetric = z.object({
+  reps: z.number().int(),
+  snippets: z.number().int(),
+  candidates: z.number().int(),
+  snippetsPerRep: z.number().nullable(),
+  candidatesPerRep: z.number().nullable(),
+});
 export const PilotComparison = z.object({
   ruleSet: ConsoleRuleSet,
   version: z.number().int(),
@@ -107,6 +115,14 @@ export const PilotComparison = z.object({
   rest: GroupMetrics,
   /** Signal rules only: the leads' intent scores now, each lead scored by the version that applies to its rep. */
   intent: z.object({ pilot: z.object({ leads: z.number().int(), mean: z.number().nullable() }), rest: z.object({ leads: z.number().int(), mean: z.number().nullable() }) }).optional(),
+  /**
+   * Point rules only: points earned over the period (credits net of reversals,
+   * spending not counted). `reps` of the pilot are its reps; of the rest, the
+   * other reps who earned any. `perRep` = total ÷ reps, null with no reps.
+   */
+  points: z.object({ pilot: PilotRuleMetric, rest: PilotRuleMetric }).optional(),
+  /** Capture rules only: snippets captured over the period and the candidate entries they created, per group (reps counted as for points). */
+  captures: z.object({ pilot: PilotCaptureMetric, rest: PilotCaptureMetric }).optional(),
 });
 export type PilotComparison = z.infer<typeof PilotComparison>;
 

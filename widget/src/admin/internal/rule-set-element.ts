@@ -136,6 +136,15 @@ export abstract class RuleSetElement<Content> extends AdminElement {
           rest: comparison.intent.rest.mean ?? '–',
           restLeads: comparison.intent.rest.leads,
         })}</p>`
+      : nothing}${comparison.points
+      ? html`<p class="muted">${this.at('rules.points', { pilot: comparison.points.pilot.perRep ?? '–', rest: comparison.points.rest.perRep ?? '–' })}</p>`
+      : nothing}${comparison.captures
+      ? html`<p class="muted">${this.at('rules.captures', {
+          pilot: comparison.captures.pilot.snippetsPerRep ?? '–',
+          pilotCandidates: comparison.captures.pilot.candidatesPerRep ?? '–',
+          rest: comparison.captures.rest.snippetsPerRep ?? '–',
+          restCandidates: comparison.captures.rest.candidatesPerRep ?? '–',
+        })}</p>`
       : nothing}</div>`;
   }
 
