@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const WIDGET = join(dirname(fileURLToPath(import.meta.url)), '..');
-const COMPONENTS = join(WIDGET, 'src', 'components');
 const OUTPUT = join(WIDGET, 'dist', 'custom-elements.json');
 
 /** The text of a JSDoc comment directly before `node`, without the `/** *\/` frame and leading asterisks. */
@@ -148,22 +147,70 @@ function describeClass(cls, source, path, inherited) {
   };
 }
 
-/** Public members of the shared base class, documented once and listed on every element. */
-function baseMembers() {
-  const path = join(WIDGET, 'src', 'internal', 'huashu-element.ts');
-  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
-  const cls = source.statements.find(ts.isClassDeclaration);
-  const described = describeClass(cls, source, path, { properties: new Map(), members: [] });
-  return { properties: litProperties(cls), members: described.members };
+/**
+ * Base classes whose public members every subclass lists: the rep widgets'
+ * HuashuElement, and the console's AdminElement and RuleSetElement (token,
+ * client …) under it.
+ */
+const BASES = [join(WIDGET, 'src', 'internal', 'huashu-element.ts'), join(WIDGET, 'src', 'admin', 'internal', 'admin-element.ts'), join(WIDGET, 'src', 'admin', 'internal', 'rule-set-element.ts')];
+/** The folders of elements: the rep widgets and the manager's console (its `internal` folder holds bases, not elements). */
+const ELEMENT_ROOTS = [join(WIDGET, 'src', 'components'), join(WIDGET, 'src', 'admin')];
+
+const parse = (path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+const superclassOf = (cls) => cls.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression.getText();
+
+/** Every class of `files` by name, so an element can inherit what a base or another element documents. */
+function classRegistry(files) {
+  const registry = new Map();
+  for (const path of files) {
+    const source = parse(path);
+    for (const cls of source.statements.filter(ts.isClassDeclaration)) if (cls.name) registry.set(cls.name.text, { cls, source, path });
+  }
+  return registry;
+}
+
+/**
+ * What a class passes on: its Lit properties and documented public members
+ * over its superclass's. A superclass outside the registry (LitElement) passes
+ * on HuashuElement's, as every element shares the same endpoint/lang/client API.
+ */
+function inheritedFrom(name, registry, seen = new Set()) {
+  const none = { properties: new Map(), members: [] };
+  if (seen.has(name)) return none;
+  const found = registry.get(name);
+  if (!found) return name === 'HuashuElement' ? none : inheritedFrom('HuashuElement', registry, new Set([...seen, name]));
+  const { cls, source, path } = found;
+  const parent = superclassOf(cls);
+  const inherited = parent ? inheritedFrom(parent, registry, new Set([...seen, name])) : none;
+  return { properties: new Map([...inherited.properties, ...litProperties(cls)]), members: describeClass(cls, source, path, inherited).members };
+}
+
+/** Each `*.component.ts` in each element folder, in name order. */
+function componentFiles() {
+  return ELEMENT_ROOTS.flatMap((root) =>
+    readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'internal')
+      .map((entry) => entry.name)
+      .sort()
+      .flatMap((folder) =>
+        readdirSync(join(root, folder))
+          .filter((file) => file.endsWith('.component.ts'))
+          .sort()
+          .map((file) => join(root, folder, file)),
+      ),
+  );
 }
 
 export function buildManifest() {
-  const inherited = baseMembers();
+  const files = componentFiles();
+  const registry = classRegistry([...BASES, ...files]);
   const modules = [];
-  for (const folder of readdirSync(COMPONENTS).sort()) {
-    const path = join(COMPONENTS, folder, `${folder}.component.ts`);
-    const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
-    const declarations = source.statements.filter(ts.isClassDeclaration).map((cls) => describeClass(cls, source, path, inherited));
+  for (const path of files) {
+    const source = parse(path);
+    const declarations = source.statements.filter(ts.isClassDeclaration).map((cls) => {
+      const inherited = inheritedFrom(superclassOf(cls) ?? 'HuashuElement', registry, new Set([cls.name?.text]));
+      return describeClass(cls, source, path, inherited);
+    });
     const modulePath = relative(WIDGET, path).replaceAll('\\', '/');
     modules.push({
       kind: 'javascript-module',

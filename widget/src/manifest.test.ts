@@ -15,10 +15,12 @@ const MANIFEST = `${WIDGET_DIST}custom-elements.json`;
 
 // widget/scripts/manifest.mjs writes it during the rollup build.
 describe('custom-elements.json', () => {
-  const elements = () => {
+  /** The elements of the rep widgets (src/components) or of the console (src/admin) by tag: the admin health dashboard reuses the rep one's tag in its own bundle. */
+  const elements = (folder = 'src/components/') => {
     if (!existsSync(MANIFEST)) throw new Error(`${MANIFEST} is missing: run \`npx rollup -c rollup.config.mjs\``);
-    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { modules: Array<{ declarations: Declaration[] }> };
-    return new Map(manifest.modules.flatMap((module) => module.declarations).map((declaration) => [declaration.tagName, declaration]));
+    const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { modules: Array<{ path: string; declarations: Declaration[] }> };
+    const modules = manifest.modules.filter((module) => module.path.startsWith(folder));
+    return new Map(modules.flatMap((module) => module.declarations).map((declaration) => [declaration.tagName, declaration]));
   };
 
   it('describes every element with its attributes, events, parts and CSS properties', () => {
@@ -32,6 +34,28 @@ describe('custom-elements.json', () => {
       expect(element.cssProperties).toContainEqual({ name: '--huashu-accent', description: expect.any(String), default: '#1f6feb' });
       expect(element.members).toContainEqual(expect.objectContaining({ kind: 'field', name: 'client' }));
     }
+  });
+
+  it('describes every console (admin) element, with the token and client its base class documents', () => {
+    const byTag = elements('src/admin/');
+    expect([...byTag.keys()].sort()).toEqual([
+      'huashu-capture-rules',
+      'huashu-health-dashboard',
+      'huashu-lead-routing',
+      'huashu-learning-packs',
+      'huashu-points-admin',
+      'huashu-review-queue',
+      'huashu-signal-rules',
+      'huashu-stage-editor',
+    ]);
+    for (const element of byTag.values()) {
+      expect(element.attributes.map((attribute) => attribute.name)).toEqual(expect.arrayContaining(['endpoint', 'token', 'lang']));
+      expect(element.events.length).toBeGreaterThan(0);
+      for (const event of element.events) expect(event.name).toMatch(/^huashu-[a-z-]+$/);
+      expect(element.members).toContainEqual(expect.objectContaining({ kind: 'field', name: 'token' }));
+      expect(element.members).toContainEqual(expect.objectContaining({ kind: 'field', name: 'client' }));
+    }
+    expect(byTag.get('huashu-health-dashboard')!.cssParts.map((part) => part.name)).toContain('arrange');
   });
 
   it('names the public API each element documents', () => {
