@@ -1,5 +1,5 @@
 import { assistantModule } from './assistant/index.js';
-import { activeVersion, consoleModule, runningPilot } from './console/index.js';
+import { activeVersion, consoleModule, runningPilot, tenantsWithRunningPilot } from './console/index.js';
 import { conversationsModule, usePilotCaptureRules } from './conversations/index.js';
 import { createEventsModule } from './events/index.js';
 import { knowledgeModule } from './knowledge/index.js';
@@ -21,7 +21,7 @@ const eventsModule = createEventsModule({ onStored: evaluateOnIngest });
 // Points pay a pilot rep with the pilot's amounts; points cannot import the console, which publishes into points.
 usePilotPointRules(async (db, tenantId, repId, at) => (await activeVersion(db, tenantId, 'point-rules', repId, at))?.content as PointsRulesRequest | undefined);
 usePilotCaptureRules(async (db, tenantId, repId, at) => (await activeVersion(db, tenantId, 'capture-rules', repId, at))?.content as CaptureRules | undefined);
-usePilotPipelineConfig((db, tenantId, ruleSet, at) => runningPilot(db, tenantId, ruleSet, at));
+usePilotPipelineConfig((db, tenantId, ruleSet, at) => runningPilot(db, tenantId, ruleSet, at), (db, ruleSet, at) => tenantsWithRunningPilot(db, ruleSet, at));
 
 /** Every domain the server runs, in the order their demo data is seeded. */
 export const allModules: readonly DomainModule[] = [knowledgeModule, assistantModule, leadsModule, eventsModule, pointsModule, packsModule, conversationsModule, pipelineModule, signalsModule, consoleModule, notesModule, tasksModule, reportsModule, webhooksModule];

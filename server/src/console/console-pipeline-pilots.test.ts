@@ -2,7 +2,7 @@ import { DEFAULT_HEALTH_THRESHOLDS, DEFAULT_TRUST_WEIGHTS } from '@huashu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../platform/context.js';
 import type { Database } from '../platform/db/types.js';
-import { findStalled } from '../pipeline/index.js';
+import { detectStalledEverywhere, findStalled } from '../pipeline/index.js';
 import { testEngines } from '../testing/engines.js';
 import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
 
@@ -111,6 +111,24 @@ describe.each(testEngines())('pipeline and health pilots on $name', (engine) => 
     expect((await call('POST', `/v1/console/rule-sets/pipeline-stages/versions/${second.body.version}/publish`, manager)).status).toBe(200);
     expect([(await gate('deal-a')).allowed, (await gate('deal-b')).allowed]).toEqual([false, false]);
     expect(await stalled()).toEqual([`deal-a:${PILOT_STALL_DAYS}`, `deal-b:${PILOT_STALL_DAYS}`]);
+  });
+
+  it('the periodic stall check alerts a pilot rep’s quiet deal when only the pilot has a stall threshold', async () => {
+    const t = await server.tenant();
+    const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
+    const noThresholds = { stages: LIVE_STAGES.stages.map(({ stall: _stall, ...stage }) => stage) };
+    expect((await call('PUT', '/v1/pipeline/stages', t.secretKey, noThresholds)).status).toBe(200);
+    const at = new Date(Date.now() - QUIET_DAYS * DAY).toISOString();
+    const events = [
+      { id: 'a-1', type: 'deal.stage_changed', dealId: 'deal-a', at, to: 'qualify', owner: 'pilot-rep' },
+      { id: 'b-1', type: 'deal.stage_changed', dealId: 'deal-b', at, to: 'qualify', owner: 'other-rep' },
+    ];
+    expect((await call('POST', '/v1/pipeline/events', t.secretKey, { events })).body).toMatchObject({ accepted: 2 });
+    const draft = await call('POST', '/v1/console/rule-sets/pipeline-stages/versions', manager, { content: PILOT_STAGES });
+    expect((await call('POST', `/v1/console/rule-sets/pipeline-stages/versions/${draft.body.version}/pilot`, manager, pilotFor(['pilot-rep']))).status).toBe(200);
+    await detectStalledEverywhere(ctx);
+    const alerts = await db.query<{ data: { deal: { id: string } } }>(`SELECT data FROM outbox_events WHERE tenant_id = $1 AND type = 'deal.stalled'`, [t.id]);
+    expect(alerts.rows.map((row) => row.data.deal.id)).toEqual(['deal-a']);
   });
 
   it('scores a pilot rep’s health row with the pilot’s thresholds and weights, everyone else’s and the teams’ with the live ones', async () => {

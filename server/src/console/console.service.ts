@@ -62,6 +62,11 @@ export async function runningPilot(db: Queryable, tenantId: string, ruleSet: Con
   return { version: row.version, repIds: row.pilot_reps, content: row.content };
 }
 
+/** The tenants with a pilot of `ruleSet` running at `at`. */
+export function tenantsWithRunningPilot(db: Queryable, ruleSet: ConsoleRuleSet, at = new Date()): Promise<string[]> {
+  return store.tenantsWithPilot(db, ruleSet, at);
+}
+
 /** The pilot of a rule set now running or scheduled, if any. */
 export async function pilotOf(db: Queryable, tenantId: string, ruleSet: ConsoleRuleSet): Promise<RuleVersion | undefined> {
   const row = await store.currentPilot(db, tenantId, ruleSet);

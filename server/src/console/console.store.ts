@@ -60,6 +60,15 @@ export async function pilotOfRep(db: Queryable, tenantId: string, ruleSet: Conso
   return result.rows[0];
 }
 
+/** The tenants with a pilot of `ruleSet` running at `at` (for a domain's periodic work across tenants). */
+export async function tenantsWithPilot(db: Queryable, ruleSet: ConsoleRuleSet, at: Date): Promise<string[]> {
+  const result = await db.query<{ tenant_id: string }>(
+    `SELECT DISTINCT tenant_id FROM console_rule_versions WHERE rule_set = $1 AND status = 'pilot' AND pilot_from <= $2 AND pilot_until > $2 ORDER BY tenant_id`,
+    [ruleSet, at],
+  );
+  return result.rows.map((row) => row.tenant_id);
+}
+
 /** A new draft, numbered after the rule set's newest version (the lock on the tenant's rule set serialises numbering). */
 export async function insertDraft(db: Queryable, tenantId: string, ruleSet: ConsoleRuleSet, content: unknown, note: string | null, actor: string): Promise<VersionRow> {
   await db.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [tenantId, `console:${ruleSet}`]);

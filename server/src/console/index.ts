@@ -11,4 +11,4 @@ import { consoleConsumers } from './console.service.js';
  */
 export const consoleModule: DomainModule = { name: 'console', routes: consoleRoutes, seedDemo: seedConsoleDemo, consumers: consoleConsumers };
 
-export { activeVersion, runningPilot } from './console.service.js';
+export { activeVersion, runningPilot, tenantsWithRunningPilot } from './console.service.js';

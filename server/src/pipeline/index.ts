@@ -3,7 +3,7 @@ import { seedPipelineDemo } from './demo.js';
 import { pipelineJobs } from './pipeline.jobs.js';
 import { pipelineRoutes } from './pipeline.routes.js';
 
-export { detectStalled, findStalled, stageStats, usePilotPipelineConfig, type PilotPipelineConfig, type PipelinePilot, type PipelinePilotRuleSet } from './pipeline.service.js';
+export { detectStalled, findStalled, stageStats, detectStalledEverywhere, usePilotPipelineConfig, type PilotPipelineConfig, type PilotPipelineTenants, type PipelinePilot, type PipelinePilotRuleSet } from './pipeline.service.js';
 
 /** The CRM's pipeline made visible: stage gates, time in stage in working days, stalled deals, process health. */
 export const pipelineModule: DomainModule = {

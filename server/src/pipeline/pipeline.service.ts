@@ -64,10 +64,14 @@ export interface PipelinePilot {
  */
 export type PilotPipelineConfig = (db: Queryable, tenantId: string, ruleSet: PipelinePilotRuleSet, at: Date) => Promise<PipelinePilot | undefined>;
 let pilotPipelineConfig: PilotPipelineConfig = async () => undefined;
+/** The tenants with a pilot of a pipeline rule set running at `at` (the periodic stall check visits them even without live thresholds). */
+export type PilotPipelineTenants = (db: Queryable, ruleSet: PipelinePilotRuleSet, at: Date) => Promise<string[]>;
+let pilotPipelineTenants: PilotPipelineTenants = async () => [];
 
-/** Installs the pilot resolver; called once when the modules are assembled. */
-export function usePilotPipelineConfig(resolver: PilotPipelineConfig): void {
+/** Installs the pilot resolvers; called once when the modules are assembled. */
+export function usePilotPipelineConfig(resolver: PilotPipelineConfig, tenants?: PilotPipelineTenants): void {
   pilotPipelineConfig = resolver;
+  if (tenants) pilotPipelineTenants = tenants;
 }
 
 /** The live pipeline and, for the reps of a running pilot, theirs. */
@@ -489,10 +493,11 @@ export async function detectStalled(ctx: AppContext, tenantId: string, now = new
   });
 }
 
-/** Every tenant with a stall threshold, one after another (the periodic job's body). */
+/** Every tenant with a stall threshold, live or in a running stages pilot, one after another (the periodic job's body). */
 export async function detectStalledEverywhere(ctx: AppContext, now = new Date()): Promise<number> {
   let alerted = 0;
-  for (const tenantId of await store.tenantsWithStallRules(ctx.db)) alerted += (await detectStalled(ctx, tenantId, now)).length;
+  const tenants = new Set([...(await store.tenantsWithStallRules(ctx.db)), ...(await pilotPipelineTenants(ctx.db, 'pipeline-stages', now))]);
+  for (const tenantId of [...tenants].sort()) alerted += (await detectStalled(ctx, tenantId, now)).length;
   return alerted;
 }
 
