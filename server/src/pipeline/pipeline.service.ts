@@ -177,6 +177,7 @@ function configChanged(tx: Queryable, tenantId: string, ruleSet: PipelinePilotRu
 /** Replaces the tenant's stage definitions (and working hours when given). */
 export async function putStages(ctx: AppContext, tenantId: string, body: PipelineStagesRequest, via: ConfigWrite = {}): Promise<PipelineStagesResponse> {
   return writeConfig(ctx, via, async (tx) => {
+    await store.lockSettings(tx, tenantId);
     const before = stagesView(await loadPipeline(tx, tenantId));
     const current = await store.getSettings(tx, tenantId);
     await store.putStages(tx, tenantId, body.stages, body.workingHours ?? current?.working_hours ?? undefined);
@@ -192,6 +193,7 @@ export async function getHealthSettings(ctx: AppContext, tenantId: string) {
 
 export async function putHealthSettings(ctx: AppContext, tenantId: string, body: HealthSettingsInput, via: ConfigWrite = {}) {
   return writeConfig(ctx, via, async (tx) => {
+    await store.lockSettings(tx, tenantId);
     const before = (await loadPipeline(tx, tenantId)).health;
     await store.putHealth(tx, tenantId, body);
     const after = (await loadPipeline(tx, tenantId)).health;

@@ -16,6 +16,13 @@ export async function getSettings(db: Queryable, tenantId: string): Promise<Sett
   return result.rows[0];
 }
 
+/** Key class of the advisory lock that serialises configuration writes per tenant (spells "conf"), so each audit's "before" is the state it replaced. */
+const SETTINGS_LOCK_CLASS = 0x636f6e66;
+
+export async function lockSettings(tx: Queryable, tenantId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [SETTINGS_LOCK_CLASS, tenantId]);
+}
+
 export async function putStages(db: Queryable, tenantId: string, stages: unknown, workingHours: unknown): Promise<void> {
   await db.query(
     `INSERT INTO pipeline_settings (tenant_id, stages, working_hours) VALUES ($1, $2::jsonb, $3::jsonb)
