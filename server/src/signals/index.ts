@@ -1,7 +1,7 @@
 import type { LeadDetail } from '@huashu/core';
 import type { DomainModule } from '../platform/module.js';
 import type { Queryable } from '../platform/db/types.js';
-import { activeVersion } from '../console/console.service.js';
+import { runningPilot } from '../console/console.service.js';
 import { seedSignalsDemo } from './signals.demo.js';
 import { signalJobs } from './signals.jobs.js';
 import { signalRoutes } from './signals.routes.js';
@@ -38,11 +38,13 @@ export async function intentRanker(ctx: { db: Queryable }, tenantId: string, lea
   const scores = await intentScores(ctx.db, tenantId, leadIds);
   if (!assignees || assignees.size === 0) return scores;
   const now = new Date();
-  const inPilot = new Map<string, boolean>();
-  for (const repId of new Set(assignees.values())) inPilot.set(repId, (await activeVersion(ctx.db, tenantId, 'signal-rules', repId, now)) !== undefined);
+  // One look-up for the running pilot; only its reps' leads need scoring again.
+  const pilot = await runningPilot(ctx.db, tenantId, 'signal-rules', now);
+  if (!pilot) return scores;
+  const inPilot = new Set(pilot.repIds);
   for (const leadId of leadIds) {
     const repId = assignees.get(leadId);
-    if (repId && inPilot.get(repId)) scores.set(leadId, (await leadIntent(ctx.db, tenantId, leadId, now, repId))?.score ?? 0);
+    if (repId && inPilot.has(repId)) scores.set(leadId, (await leadIntent(ctx.db, tenantId, leadId, now, repId))?.score ?? 0);
   }
   return scores;
 }
