@@ -75,6 +75,22 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
     (await db.query<{ id: string; data: any }>(`SELECT id, data FROM outbox_events WHERE tenant_id = $1 AND type = $2 AND data->'lead'->>'id' = $3`, [tenant.id, type, leadId])).rows;
 
   describe('rule sets', () => {
+    it('record, under concurrent PUTs, each change against the version it replaced', async () => {
+      const t = await server.tenant();
+      const halfLives = ['P1D', 'P2D', 'P3D', 'P4D', 'P5D', 'P6D'];
+      const results = await Promise.all(halfLives.map((halfLife) => server.call('PUT', '/v1/signal-rules', { key: t.secretKey, body: { ...RULES, halfLife } })));
+      expect(results.map((res) => res.status)).toEqual(halfLives.map(() => 200));
+      const changes = (await db.query<{ data: { ruleSet: string; before: { halfLife: string } | null; after: { halfLife: string } } }>(
+        `SELECT data FROM outbox_events WHERE tenant_id = $1 AND type = 'config.changed' ORDER BY created_at, id`,
+        [t.id],
+      )).rows.map((row) => row.data).filter((data) => data.ruleSet === 'signal-rules');
+      expect(changes).toHaveLength(halfLives.length);
+      // Versions in order: each change's before is the previous version's after, the first replaced nothing.
+      const byVersion = results.map((res) => ({ version: res.body.version as number, halfLife: res.body.rules.halfLife as string })).sort((a, b) => a.version - b.version);
+      const beforeOf = new Map(changes.map((change) => [change.after.halfLife, change.before?.halfLife ?? null]));
+      expect(byVersion.map(({ halfLife }) => beforeOf.get(halfLife))).toEqual([null, ...byVersion.slice(0, -1).map(({ halfLife }) => halfLife)]);
+    });
+
     it('are versioned; a bad set is a 400 naming the rule and the field, and the live rules stay', async () => {
       const t = await server.tenant();
       const put = (body: unknown) => server.call('PUT', '/v1/signal-rules', { key: t.secretKey, body });

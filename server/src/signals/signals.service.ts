@@ -83,6 +83,7 @@ export async function putRules(
   via: { tx?: Queryable; consoleVersion?: number } = {},
 ): Promise<SignalRulesResponse> {
   const write = async (tx: Queryable) => {
+    await store.lockRuleSets(tx, tenantId);
     const previous = await store.ruleSet(tx, tenantId);
     const row = await store.appendRuleSet(tx, tenantId, rules, actor);
     const halfLifeMs = isoDurationMs(parseIsoDuration(rules.halfLife)!);

@@ -37,8 +37,13 @@ export async function ruleVersions(q: Queryable, tenantId: string, limit: number
 }
 
 /** Appends the next version; concurrent PUTs of one tenant queue on a transaction lock, so versions never collide. */
-export async function appendRuleSet(tx: Queryable, tenantId: string, rules: SignalRuleSet, createdBy: string | null): Promise<RuleSetRow> {
+/** Serialises rule-set writes of a tenant: the version read as "before" is the one the write replaces. */
+export async function lockRuleSets(tx: Queryable, tenantId: string): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('signal-rules:' || $1::text, 0))`, [tenantId]);
+}
+
+/** Call under `lockRuleSets`. */
+export async function appendRuleSet(tx: Queryable, tenantId: string, rules: SignalRuleSet, createdBy: string | null): Promise<RuleSetRow> {
   const result = await tx.query<RuleSetRow>(
     `INSERT INTO signal_rule_sets (tenant_id, version, rules, created_by)
      SELECT $1, coalesce(max(version), 0) + 1, $2::jsonb, $3 FROM signal_rule_sets WHERE tenant_id = $1
