@@ -13,6 +13,7 @@ import {
 import type { z } from 'zod';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
+import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
 import { emit } from '../platform/jobs/index.js';
 import { createEntry } from '../knowledge/knowledge.service.js';
@@ -66,11 +67,15 @@ export async function getCaptureRules(ctx: AppContext, principal: Principal): Pr
   return { ...(stored ?? DEFAULT_CAPTURE_RULES), isDefault: stored === undefined };
 }
 
+/** Writes of the capture rules take it, so the audited "before" is the rules each write replaced. */
+const CAPTURE_RULES_SCOPE = 'capture-rules';
+
 /** Replaces the tenant's rules (the defaults no longer apply); `reset` goes back to them. */
 /** `via.tx`: write in the caller's transaction (the console's publish); `via.consoleVersion` names the version in `config.changed`. */
 export async function putCaptureRules(ctx: AppContext, principal: Principal, rules: CaptureRules, via: { tx?: Queryable; consoleVersion?: number } = {}): Promise<CaptureRules & { isDefault: boolean }> {
   requireAdmin(principal);
   const write = async (tx: Queryable) => {
+    await lockTenantScope(tx, CAPTURE_RULES_SCOPE, principal.tenantId);
     const before = (await store.getRules(tx, principal.tenantId)) ?? DEFAULT_CAPTURE_RULES;
     await store.putRules(tx, principal.tenantId, rules);
     await emitConfigChanged(tx, principal, before, rules, via.consoleVersion);
@@ -82,6 +87,7 @@ export async function putCaptureRules(ctx: AppContext, principal: Principal, rul
 export async function resetCaptureRules(ctx: AppContext, principal: Principal): Promise<CaptureRules & { isDefault: boolean }> {
   requireAdmin(principal);
   await ctx.db.transaction(async (tx) => {
+    await lockTenantScope(tx, CAPTURE_RULES_SCOPE, principal.tenantId);
     const before = (await store.getRules(tx, principal.tenantId)) ?? DEFAULT_CAPTURE_RULES;
     await store.deleteRules(tx, principal.tenantId);
     await emitConfigChanged(tx, principal, before, DEFAULT_CAPTURE_RULES);

@@ -17,6 +17,7 @@ import {
 } from '@huashu/core';
 import type { Principal } from '../platform/auth/authenticate.js';
 import type { AppContext } from '../platform/context.js';
+import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
 import { emit, type OutboxConsumer, type OutboxEvent } from '../platform/jobs/index.js';
 import { entryAuthor } from '../knowledge/review.service.js';
@@ -71,6 +72,8 @@ export const getRules = (ctx: AppContext, principal: Principal): Promise<PointsR
 export async function putRules(ctx: AppContext, principal: Principal, changes: PointsRulesRequest, via: { tx?: Queryable; consoleVersion?: number } = {}): Promise<PointsRules> {
   requireAdmin(principal);
   const write = async (tx: Queryable) => {
+    // The merge reads what it changes: without the lock two PUTs at once would drop one's fields.
+    await lockTenantScope(tx, 'point-rules', principal.tenantId);
     const before = await store.getRules(tx, principal.tenantId);
     const rules = { ...before, ...changes };
     await store.putRules(tx, principal.tenantId, rules);

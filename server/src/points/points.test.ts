@@ -92,6 +92,14 @@ describe.each(testEngines())('contribution points on $name', (engine) => {
     await server.call('PUT', '/v1/points/rules', { key: t.secretKey, body: { entryApproved: 10 } });
   });
 
+  it('keeps every field of concurrent partial changes (no PUT overwrites another with what it read)', async () => {
+    const other = await server.tenant();
+    const puts = [{ entryApproved: 20 }, { successReported: 7 }, { entryReverified: 4 }];
+    const results = await Promise.all(puts.map((body) => server.call('PUT', '/v1/points/rules', { key: other.secretKey, body })));
+    expect(results.map((res) => res.status)).toEqual([200, 200, 200]);
+    expect((await server.call('GET', '/v1/points/rules', { key: other.secretKey })).body).toEqual({ entryApproved: 20, successReported: 7, entryReverified: 4 });
+  });
+
   it('pays the author once when a reviewer approves, however often the event is delivered', async () => {
     const entryId = await contribute('ann');
     const approved = await review(entryId, 'approve');

@@ -1,4 +1,5 @@
 import { MAX_SCORE, type LocalizedText, type SignalKind, type SignalRuleSet } from '@huashu/core';
+import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
 import { outboxInsertSql } from '../platform/jobs/index.js';
 
@@ -39,7 +40,7 @@ export async function ruleVersions(q: Queryable, tenantId: string, limit: number
 /** Appends the next version; concurrent PUTs of one tenant queue on a transaction lock, so versions never collide. */
 /** Serialises rule-set writes of a tenant: the version read as "before" is the one the write replaces. */
 export async function lockRuleSets(tx: Queryable, tenantId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('signal-rules:' || $1::text, 0))`, [tenantId]);
+  await lockTenantScope(tx, 'signal-rules', tenantId);
 }
 
 /** Call under `lockRuleSets`. */
