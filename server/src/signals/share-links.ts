@@ -117,15 +117,20 @@ export async function shareLinkEngagement(db: Queryable, tenantId: string, id: s
     if (open.device) devices[open.device] = (devices[open.device] ?? 0) + 1;
     if (open.referrer_host) referrers.set(open.referrer_host, (referrers.get(open.referrer_host) ?? 0) + 1);
   }
-  const sections = new Map<string, { dwellSeconds: number; views: number; lastViewedAt: string }>();
+  const sections = new Map<string, { dwellSeconds: number; views: number; visits: number; lastViewedAt: string }>();
   let dwellSeconds = 0;
+  // A visit to a section is a run of its dwell reports (views arrive in time order): the reader
+  // switching tabs and coming back reports twice without having left it, which is no revisit.
+  let previous: string | undefined;
   for (const dwell of views.filter((v) => v.kind === 'dwell')) {
     const seconds = Number(dwell.active_seconds);
     dwellSeconds += seconds;
     const name = dwell.section ?? WHOLE_DOCUMENT;
-    const section = sections.get(name) ?? { dwellSeconds: 0, views: 0, lastViewedAt: '' };
+    const section = sections.get(name) ?? { dwellSeconds: 0, views: 0, visits: 0, lastViewedAt: '' };
     section.dwellSeconds += seconds;
     section.views += 1;
+    if (name !== previous) section.visits += 1;
+    previous = name;
     section.lastViewedAt = new Date(dwell.occurred_at).toISOString();
     sections.set(name, section);
   }
@@ -142,7 +147,7 @@ export async function shareLinkEngagement(db: Queryable, tenantId: string, id: s
     referrers: [...referrers].map(([host, count]) => ({ host, opens: count })).sort((a, b) => b.opens - a.opens),
     dwellSeconds,
     sections: [...sections]
-      .map(([section, stats]) => ({ section, dwellSeconds: stats.dwellSeconds, views: stats.views, revisits: Math.max(0, stats.views - 1), lastViewedAt: stats.lastViewedAt }))
+      .map(([section, stats]) => ({ section, dwellSeconds: stats.dwellSeconds, views: stats.views, revisits: Math.max(0, stats.visits - 1), lastViewedAt: stats.lastViewedAt }))
       .sort((a, b) => b.dwellSeconds - a.dwellSeconds),
   };
 }

@@ -362,8 +362,9 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       await open('Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0');
       await open('WhatsApp link preview bot');
       const visitor = `anon-${randomUUID()}`;
-      const section = (name: string, seconds: number) => event({ event: 'page_dwell', anonymousId: visitor, properties: { linkId: id, section: name, activeSeconds: seconds } }, MIN);
-      await send([section('报价', 120), section('实施计划', 45), section('报价', 30)]);
+      const section = (name: string, seconds: number, agoMs: number) => event({ event: 'page_dwell', anonymousId: visitor, properties: { linkId: id, section: name, activeSeconds: seconds } }, agoMs);
+      // 实施计划 twice in a row: the reader switched tabs and came back to it — no revisit.
+      await send([section('报价', 120, 4 * MIN), section('实施计划', 45, 3 * MIN), section('实施计划', 15, 2.5 * MIN), section('报价', 30, 2 * MIN)]);
       const engagement = await server.call('GET', `/v1/share-links/${id}/engagement`, { key: tenant.secretKey });
       expect(engagement.body).toMatchObject({
         linkId: id,
@@ -372,15 +373,17 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
         revisits: 1,
         devices: { mobile: 1, desktop: 1 },
         referrers: [{ host: 'work.weixin.qq.com', opens: 1 }],
-        dwellSeconds: 195,
+        dwellSeconds: 210,
         sections: [
           { section: '报价', dwellSeconds: 150, views: 2, revisits: 1 },
-          { section: '实施计划', dwellSeconds: 45, views: 1, revisits: 0 },
+          { section: '实施计划', dwellSeconds: 60, views: 2, revisits: 0 },
         ],
       });
       const activity = (await intent(lead)).activity.map((item: { event: string }) => item.event);
       expect(activity.filter((name: string) => name === 'share_link_opened')).toHaveLength(2);
-      expect(activity.filter((name: string) => name === 'page_dwell')).toHaveLength(3);
+      const dwells = (await intent(lead)).activity.filter((item: { event: string }) => item.event === 'page_dwell');
+      expect(dwells).toHaveLength(4);
+      expect(dwells.map((item: { summary: { zh: string } }) => item.summary.zh)).toContain('「实施计划」部分停留 45 秒');
       expect((await server.call('GET', `/s/nope`)).status).toBe(404);
       expect((await server.call('POST', '/v1/share-links', { key: tenant.secretKey, body: { leadId: lead, url: 'javascript:alert(1)', title: 'x' } })).status).toBe(400);
       const other = await server.tenant();

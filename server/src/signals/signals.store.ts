@@ -622,7 +622,7 @@ export async function openedSince(q: Queryable, tenantId: string, linkId: string
 
 export async function viewsOfLink(q: Queryable, tenantId: string, linkId: string): Promise<ViewRow[]> {
   const result = await q.query<ViewRow>(
-    `SELECT kind, section, active_seconds, device, referrer_host, occurred_at FROM share_link_views WHERE tenant_id = $1 AND link_id = $2 ORDER BY occurred_at`,
+    `SELECT kind, section, active_seconds, device, referrer_host, occurred_at FROM share_link_views WHERE tenant_id = $1 AND link_id = $2 ORDER BY occurred_at, message_id`,
     [tenantId, linkId],
   );
   return result.rows;

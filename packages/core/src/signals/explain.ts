@@ -74,7 +74,9 @@ export function describeEvent(event: SignalEvent | undefined, matcher?: EventMat
   const name = event?.type === 'page' ? 'page' : (event?.event ?? matcher?.event);
   switch (name) {
     case 'page_dwell': {
-      const page = pageLabel(matcher, event);
+      // A shared document's section (huashu-share) names what was read better than its path does.
+      const section = matcher?.label ? undefined : text(event && propertyAt(event.properties, 'section'));
+      const page = section ? { zh: `「${section}」部分`, en: `“${section}”` } : pageLabel(matcher, event);
       const seconds = number(event && propertyAt(event.properties, 'activeSeconds'));
       if (seconds === undefined) return { zh: `在${page.zh}停留`, en: `time on ${page.en}` };
       const duration = formatDuration(seconds);
