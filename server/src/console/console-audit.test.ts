@@ -1,11 +1,10 @@
 import { DEFAULT_HEALTH_THRESHOLDS, DEFAULT_POINTS_RULES } from '@huashu/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Principal } from '../platform/auth/authenticate.js';
-import type { AppContext } from '../platform/context.js';
-import type { Database } from '../platform/db/types.js';
 import { dispatchOutbox } from '../platform/jobs/index.js';
 import { testEngines } from '../testing/engines.js';
-import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { useTestServer } from '../testing/suite.js';
+import { repTokenFor, type TestTenant } from '../testing/test-server.js';
 import { ruleSetAdapters } from './adapters.js';
 import { consoleConsumers, publish, type RuleSetAdapter } from './console.service.js';
 
@@ -30,25 +29,13 @@ const SUCCESS_POINTS = 7;
 type Entry = { actor: string; ruleSet: string; version: number | null; action: string; changes: Array<{ path: string; before: unknown; after: unknown }> };
 
 describe.each(testEngines())('console publish and audit on $name', (engine) => {
-  let db: Database;
-  let server: TestServer;
-  let ctx: AppContext;
-  beforeAll(async () => {
-    db = await engine.open();
-    // No background runner: the test hands the outbox to the console's consumer itself.
-    server = await startTestServer(db, { HUASHU_JOBS: '0' });
-    ctx = server.running.ctx;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await db?.close();
-  });
-
-  const call = (method: string, path: string, key: string, body?: unknown) => server.call(method, path, { key, ...(body === undefined ? {} : { body }) });
+  // No background runner: the test hands the outbox to the console's consumer itself.
+  const suite = useTestServer(engine, { HUASHU_JOBS: '0' });
+  const { call } = suite;
   const secretOf = (t: TestTenant): Principal => ({ kind: 'secret', tenantId: t.id, keyId: 'test-key' });
   /** The audit log after the outbox has been handed to the console's consumer. */
   const audit = async (t: TestTenant, ruleSet?: string) => {
-    await dispatchOutbox(ctx, consoleConsumers);
+    await dispatchOutbox(suite.ctx, consoleConsumers);
     return (await call('GET', `/v1/console/audit${ruleSet ? `?ruleSet=${ruleSet}` : ''}`, t.secretKey)).body.entries as Entry[];
   };
   /** The real adapter, failing right after its domain wrote the configuration. */
@@ -62,10 +49,10 @@ describe.each(testEngines())('console publish and audit on $name', (engine) => {
 
   describe('publishing is one transaction', () => {
     it('a signal-rule publish that fails after the domain wrote leaves the live rules and the version as they were', async () => {
-      const t = await server.tenant();
+      const t = await suite.server.tenant();
       expect((await call('PUT', '/v1/signal-rules', t.secretKey, RULES)).status).toBe(200);
       const draft = await call('POST', '/v1/console/rule-sets/signal-rules/versions', t.secretKey, { content: CHANGED_RULES });
-      await expect(publish(ctx, secretOf(t), 'signal-rules', failingAfterWrite(ruleSetAdapters['signal-rules']), draft.body.version)).rejects.toThrow('forced fault');
+      await expect(publish(suite.ctx, secretOf(t), 'signal-rules', failingAfterWrite(ruleSetAdapters['signal-rules']), draft.body.version)).rejects.toThrow('forced fault');
 
       const live = await call('GET', '/v1/signal-rules', t.secretKey);
       expect(live.body).toMatchObject({ version: 1, rules: { weights: [{ weight: 0.5 }] } });
@@ -79,17 +66,17 @@ describe.each(testEngines())('console publish and audit on $name', (engine) => {
     });
 
     it('a stages publish that fails after the pipeline wrote leaves the live stages and the version as they were', async () => {
-      const t = await server.tenant();
+      const t = await suite.server.tenant();
       expect((await call('PUT', '/v1/pipeline/stages', t.secretKey, STAGES)).status).toBe(200);
       const draft = await call('POST', '/v1/console/rule-sets/pipeline-stages/versions', t.secretKey, { content: RENAMED_STAGES });
-      await expect(publish(ctx, secretOf(t), 'pipeline-stages', failingAfterWrite(ruleSetAdapters['pipeline-stages']), draft.body.version)).rejects.toThrow('forced fault');
+      await expect(publish(suite.ctx, secretOf(t), 'pipeline-stages', failingAfterWrite(ruleSetAdapters['pipeline-stages']), draft.body.version)).rejects.toThrow('forced fault');
       expect((await call('GET', '/v1/pipeline/stages', t.secretKey)).body.stages[0].name).toBe('线索确认');
       expect((await call('GET', '/v1/console/rule-sets/pipeline-stages/versions', t.secretKey)).body.versions[0].status).toBe('draft');
     });
   });
 
   it('records every direct config PUT with who, when and what changed, and a console publish once', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const admin = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const keyActor = expect.stringMatching(/^key:/);
     expect((await call('PUT', '/v1/signal-rules', t.secretKey, RULES)).status).toBe(200);

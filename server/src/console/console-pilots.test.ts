@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../platform/context.js';
-import type { Database } from '../platform/db/types.js';
+import { describe, expect, it } from 'vitest';
 import { OUTCOME_REPORTED, onOutcomeReported, type PointsEvent } from '../points/points.service.js';
 import { testEngines } from '../testing/engines.js';
-import { repTokenFor, startTestServer, type TestServer } from '../testing/test-server.js';
+import { useTestServer } from '../testing/suite.js';
+import { repTokenFor } from '../testing/test-server.js';
 
 const DAY = 24 * 3600_000;
 const LIVE_SUCCESS_POINTS = 5;
@@ -15,20 +14,8 @@ const LIVE_DEMO_WEIGHT = 0.3;
 const PILOT_DEMO_WEIGHT = 1.2;
 
 describe.each(testEngines())('point-rule pilots on $name', (engine) => {
-  let db: Database;
-  let server: TestServer;
-  let ctx: AppContext;
-  beforeAll(async () => {
-    db = await engine.open();
-    server = await startTestServer(db, { HUASHU_JOBS: '0' });
-    ctx = server.running.ctx;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await db?.close();
-  });
-
-  const call = (method: string, path: string, key: string, body?: unknown) => server.call(method, path, { key, ...(body === undefined ? {} : { body }) });
+  const suite = useTestServer(engine, { HUASHU_JOBS: '0' });
+  const { call } = suite;
   /** A success another rep reports with `author`'s entry, delivered to points as the outbox would. */
   const reportSuccess = (tenantId: string, author: string) => {
     const event: PointsEvent = {
@@ -38,11 +25,11 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
       data: { entryId: randomUUID(), outcome: 'success', repId: 'reporter', authorRepId: author, outcomeId: randomUUID() },
       createdAt: new Date().toISOString(),
     };
-    return ctx.db.transaction((tx) => onOutcomeReported(ctx, event, tx));
+    return suite.ctx.db.transaction((tx) => onOutcomeReported(suite.ctx, event, tx));
   };
 
   it('pays the pilot reps the pilot’s amounts and everyone else the live ones; publishing makes them everyone’s, discarding restores', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const balance = async (repId: string) => (await call('GET', '/v1/points/me', await repTokenFor(t.secretKey, { repId, name: repId, role: 'rep' }))).body.balance as number;
     expect((await call('PUT', '/v1/points/rules', t.secretKey, { successReported: LIVE_SUCCESS_POINTS })).status).toBe(200);
@@ -71,7 +58,7 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
   });
 
   it('ranks a pilot rep’s leads in GET /v1/leads?sort=intent by the pilot version’s scores, everyone else’s by the live ones', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const weight = (id: string, value: number) => ({ id, event: id, weight: value, label: { zh: id, en: id } });
     const rules = (demo: number) => ({ halfLife: 'P7D', weights: [weight('poc_requested', LIVE_POC_WEIGHT), weight('demo_booked', demo)], sequences: [], silences: [], thresholds: [] });
@@ -85,7 +72,7 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
     // The pilot rep's lead booked a demo, the other rep's asked for a POC: the live rules rank the POC first.
     const track = (leadId: string, event: string) => ({ messageId: randomUUID(), type: 'track', event, leadId, timestamp: new Date(Date.now() - 60_000).toISOString() });
     const batch = [track(pilotLead.id, 'demo_booked'), track(otherLead.id, 'poc_requested')];
-    expect((await server.call('POST', '/v1/events/batch', { key: t.publishableKey, body: { sentAt: new Date().toISOString(), batch } })).body.rejected).toEqual([]);
+    expect((await suite.server.call('POST', '/v1/events/batch', { key: t.publishableKey, body: { sentAt: new Date().toISOString(), batch } })).body.rejected).toEqual([]);
     const ranked = async () => ((await call('GET', '/v1/leads?sort=intent', t.secretKey)).body.leads as Array<{ id: string; intent: { score: number } }>).map((l) => [l.id, l.intent.score]);
     const scoreOf = async (id: string) => (await call('GET', `/v1/leads/${id}`, t.secretKey)).body.lead.intent.score as number;
     const live = await ranked();
@@ -109,7 +96,7 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
   });
 
   it('captures a pilot rep’s chats with the pilot’s rules and everyone else’s with the live ones, until the pilot is discarded', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const tokenOf = (repId: string) => repTokenFor(t.secretKey, { repId, name: repId, role: 'rep' });
     const rulesOf = (tag: string, term: string) => ({ rules: [{ id: 'topic', tag, anyOf: [[term]] }] });
@@ -135,7 +122,7 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
     expect(await tagsFor('pilot-rep')).toEqual(['价格']);
   });
   it('compares the points a point-rule pilot’s reps earned with everyone else’s over the pilot period', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     expect((await call('PUT', '/v1/points/rules', t.secretKey, { successReported: LIVE_SUCCESS_POINTS })).status).toBe(200);
     const draft = await call('POST', '/v1/console/rule-sets/point-rules/versions', manager, { content: { successReported: PILOT_SUCCESS_POINTS } });
@@ -149,7 +136,7 @@ describe.each(testEngines())('point-rule pilots on $name', (engine) => {
   });
 
   it('compares the snippets and candidate entries a capture-rule pilot’s reps captured with everyone else’s', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const rulesOf = (tag: string, term: string) => ({ rules: [{ id: 'topic', tag, anyOf: [[term]] }] });
     expect((await call('PUT', '/v1/capture-rules', t.secretKey, rulesOf('价格', '报价'))).status).toBe(200);

@@ -1,10 +1,9 @@
 import { DEFAULT_HEALTH_THRESHOLDS, DEFAULT_TRUST_WEIGHTS } from '@huashu/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../platform/context.js';
-import type { Database } from '../platform/db/types.js';
+import { describe, expect, it } from 'vitest';
 import { detectStalledEverywhere, findStalled } from '../pipeline/index.js';
 import { testEngines } from '../testing/engines.js';
-import { repTokenFor, startTestServer, type TestServer, type TestTenant } from '../testing/test-server.js';
+import { useTestServer } from '../testing/suite.js';
+import { repTokenFor, type TestTenant } from '../testing/test-server.js';
 
 const DAY = 24 * 3600_000;
 /** Both deals entered `qualify` this long ago: 15–22 working days whatever the holidays. */
@@ -45,25 +44,13 @@ const PILOT_STAGES = {
 const PILOT_HEALTH = { thresholds: { leadNurturing: 0.6 }, trustWeights: { documents: 0.6, offHoursReplies: 0.2, customerInitiated: 0.2 } };
 
 describe.each(testEngines())('pipeline and health pilots on $name', (engine) => {
-  let db: Database;
-  let server: TestServer;
-  let ctx: AppContext;
-  beforeAll(async () => {
-    db = await engine.open();
-    // No background runner: the stall check would alert while the test reads.
-    server = await startTestServer(db, { HUASHU_JOBS: '0' });
-    ctx = server.running.ctx;
-  });
-  afterAll(async () => {
-    await server?.close();
-    await db?.close();
-  });
-
-  const call = (method: string, path: string, key: string, body?: unknown) => server.call(method, path, { key, ...(body === undefined ? {} : { body }) });
+  // No background runner: the stall check would alert while the test reads.
+  const suite = useTestServer(engine, { HUASHU_JOBS: '0' });
+  const { call } = suite;
 
   /** A tenant with the live stages and one deal each for the pilot rep and another rep, both quiet in `qualify`. */
   async function tenantWithDeals(): Promise<{ t: TestTenant; manager: string }> {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     expect((await call('PUT', '/v1/pipeline/stages', t.secretKey, LIVE_STAGES)).status).toBe(200);
     const at = new Date(Date.now() - QUIET_DAYS * DAY).toISOString();
@@ -84,7 +71,7 @@ describe.each(testEngines())('pipeline and health pilots on $name', (engine) => 
       expect(res.status).toBe(200);
       return res.body as { allowed: boolean; missing: Array<{ kind: string; key: string }> };
     };
-    const stalled = async () => (await findStalled(ctx, t.id)).map((deal) => `${deal.dealId}:${deal.thresholdWorkingDays}`).sort();
+    const stalled = async () => (await findStalled(suite.ctx, t.id)).map((deal) => `${deal.dealId}:${deal.thresholdWorkingDays}`).sort();
     expect([(await gate('deal-a')).allowed, (await gate('deal-b')).allowed]).toEqual([true, true]);
     expect(await stalled()).toEqual([]);
 
@@ -114,7 +101,7 @@ describe.each(testEngines())('pipeline and health pilots on $name', (engine) => 
   });
 
   it('the periodic stall check alerts a pilot rep’s quiet deal when only the pilot has a stall threshold', async () => {
-    const t = await server.tenant();
+    const t = await suite.server.tenant();
     const manager = await repTokenFor(t.secretKey, { repId: 'director', name: '周总监', role: 'admin' });
     const noThresholds = { stages: LIVE_STAGES.stages.map(({ stall: _stall, ...stage }) => stage) };
     expect((await call('PUT', '/v1/pipeline/stages', t.secretKey, noThresholds)).status).toBe(200);
@@ -126,8 +113,8 @@ describe.each(testEngines())('pipeline and health pilots on $name', (engine) => 
     expect((await call('POST', '/v1/pipeline/events', t.secretKey, { events })).body).toMatchObject({ accepted: 2 });
     const draft = await call('POST', '/v1/console/rule-sets/pipeline-stages/versions', manager, { content: PILOT_STAGES });
     expect((await call('POST', `/v1/console/rule-sets/pipeline-stages/versions/${draft.body.version}/pilot`, manager, pilotFor(['pilot-rep']))).status).toBe(200);
-    await detectStalledEverywhere(ctx);
-    const alerts = await db.query<{ data: { deal: { id: string } } }>(`SELECT data FROM outbox_events WHERE tenant_id = $1 AND type = 'deal.stalled'`, [t.id]);
+    await detectStalledEverywhere(suite.ctx);
+    const alerts = await suite.db.query<{ data: { deal: { id: string } } }>(`SELECT data FROM outbox_events WHERE tenant_id = $1 AND type = 'deal.stalled'`, [t.id]);
     expect(alerts.rows.map((row) => row.data.deal.id)).toEqual(['deal-a']);
   });
 
