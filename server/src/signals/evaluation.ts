@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   compileRules,
   crossedThresholds,
@@ -448,23 +447,6 @@ const fromFired = (signal: FiredSignal, rulesVersion: number): Omit<NewSignal, '
   explanation: signal.explanation,
 });
 
-/** The same form as the column default: the id is known before the insert so its outbox event can name it. */
-const newSignalId = () => `sig_${randomUUID().replaceAll('-', '')}`;
-
-const rowOf = (signal: NewSignal): Omit<SignalRow, 'id'> => ({
-  rule_id: signal.ruleId,
-  key_message_id: signal.keyMessageId,
-  kind: signal.kind,
-  rules_version: signal.rulesVersion,
-  lead_id: signal.leadId,
-  anonymous_id: signal.anonymousId,
-  weight: signal.weight,
-  fired_at: signal.firedAt,
-  message_ids: signal.messageIds,
-  label: signal.label,
-  explanation: signal.explanation,
-});
-
 export interface SignalView {
   id: string;
   ruleId: string;
@@ -513,9 +495,9 @@ export async function recordSignals(
   }
   // A new lead signal's signal.fired is written by the insert itself (one round trip fewer on every batch that fires).
   const announced = signals.map((signal): NewSignal => {
-    const id = signal.id ?? newSignalId();
+    const id = signal.id ?? store.newSignalId();
     if (!signal.leadId) return { ...signal, id };
-    const view = signalView({ ...rowOf(signal), id });
+    const view = signalView(store.signalRow(signal, id));
     return { ...signal, id, announce: { id: `${SIGNAL_FIRED}:${id}`, type: SIGNAL_FIRED, data: { lead: { id: signal.leadId }, signal: view, backfilled: false } } };
   });
   const { inserted, sums } = await store.insertSignalsAndScore(tx, tenantId, announced, [...movedDeltas].map(([leadId, delta]) => ({ leadId, delta })), now, rules.halfLifeMs, silences, expected);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MAX_SCORE, type LocalizedText, type SignalKind, type SignalRuleSet } from '@huashu/core';
 import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
@@ -175,6 +176,25 @@ export interface SignalRow {
 const EXP_UNDERFLOW_GUARD = 700;
 export const scoreOfSumSql = (sum: string) => `floor(${MAX_SCORE} * (1 - exp(-least(greatest(0::float8, ${sum}), ${EXP_UNDERFLOW_GUARD}))) + 0.5)::int`;
 
+/** The id form of the column default, for callers that must name a signal before it is inserted. */
+export const newSignalId = () => `sig_${randomUUID().replaceAll('-', '')}`;
+
+/** A signal as stored, from what was inserted. */
+export const signalRow = (signal: NewSignal, id: string): SignalRow => ({
+  id,
+  rule_id: signal.ruleId,
+  key_message_id: signal.keyMessageId,
+  kind: signal.kind,
+  rules_version: signal.rulesVersion,
+  lead_id: signal.leadId,
+  anonymous_id: signal.anonymousId,
+  weight: signal.weight,
+  fired_at: signal.firedAt,
+  message_ids: signal.messageIds,
+  label: signal.label,
+  explanation: signal.explanation,
+});
+
 const SIGNAL_COLUMNS = 'id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation';
 const SIGNAL_COLUMNS_OF_S = SIGNAL_COLUMNS.split(', ').map((column) => 's.' + column).join(', ');
 
@@ -217,7 +237,7 @@ export async function insertSignalsAndScore(
          AS u(id text, r text, k text, kd text, v int, l text, a text, w float8, f timestamptz, m jsonb, lb jsonb, ex jsonb, oi text, ot text, od jsonb)),
      ins AS (
        INSERT INTO signals (tenant_id, id, rule_id, key_message_id, kind, rules_version, lead_id, anonymous_id, weight, fired_at, message_ids, label, explanation)
-       SELECT $1, coalesce(id, 'sig_' || replace(gen_random_uuid()::text, '-', '')), r, k, kd, v, l, a, w, f, m, lb, ex FROM input
+       SELECT $1, id, r, k, kd, v, l, a, w, f, m, lb, ex FROM input
        ON CONFLICT (tenant_id, rule_id, key_message_id) DO NOTHING
        RETURNING id, rule_id, key_message_id, lead_id, weight, fired_at),
      deltas AS (
@@ -246,7 +266,7 @@ export async function insertSignalsAndScore(
       // One JSON document, not eleven arrays: the driver escapes every quote inside an array's JSON elements, which cost more than the insert.
       JSON.stringify(
         signals.map((s) => ({
-          id: s.id ?? null,
+          id: s.id ?? newSignalId(),
           r: s.ruleId,
           k: s.keyMessageId,
           kd: s.kind,
@@ -278,21 +298,7 @@ export async function insertSignalsAndScore(
       sums.set(row.lead_id!, { sum: Number(row.sum), delta: Number(row.delta) });
       continue;
     }
-    const signal = byKey.get(`${row.rule_id}\n${row.key_message_id}`)!;
-    inserted.push({
-      id: row.id!,
-      rule_id: row.rule_id!,
-      key_message_id: row.key_message_id!,
-      kind: signal.kind,
-      rules_version: signal.rulesVersion,
-      lead_id: signal.leadId,
-      anonymous_id: signal.anonymousId,
-      weight: signal.weight,
-      fired_at: signal.firedAt,
-      message_ids: signal.messageIds,
-      label: signal.label,
-      explanation: signal.explanation,
-    });
+    inserted.push(signalRow(byKey.get(`${row.rule_id}\n${row.key_message_id}`)!, row.id!));
   }
   return { inserted, sums };
 }
