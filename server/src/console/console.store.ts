@@ -1,4 +1,5 @@
 import type { ConsoleRuleSet, RuleVersionStatus } from '@huashu/core';
+import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
 
 /** Every statement of the console's tables; each names tenant_id. */
@@ -71,7 +72,7 @@ export async function tenantsWithPilot(db: Queryable, ruleSet: ConsoleRuleSet, a
 
 /** A new draft, numbered after the rule set's newest version (the lock on the tenant's rule set serialises numbering). */
 export async function insertDraft(db: Queryable, tenantId: string, ruleSet: ConsoleRuleSet, content: unknown, note: string | null, actor: string): Promise<VersionRow> {
-  await db.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [tenantId, `console:${ruleSet}`]);
+  await lockTenantScope(db, `console:${ruleSet}`, tenantId);
   const result = await db.query<VersionRow>(
     `INSERT INTO console_rule_versions (tenant_id, rule_set, version, status, content, note, created_by)
      SELECT $1, $2, COALESCE(MAX(version), 0) + 1, 'draft', $3::jsonb, $4, $5 FROM console_rule_versions WHERE tenant_id = $1 AND rule_set = $2

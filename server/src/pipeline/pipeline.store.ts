@@ -1,4 +1,5 @@
 import type { PipelineGroupBy } from '@huashu/core';
+import { lockTenantScope } from '../platform/db/tenant-lock.js';
 import type { Queryable } from '../platform/db/types.js';
 import type { SqlCalendar } from './working-days.js';
 
@@ -16,11 +17,9 @@ export async function getSettings(db: Queryable, tenantId: string): Promise<Sett
   return result.rows[0];
 }
 
-/** Key class of the advisory lock that serialises configuration writes per tenant (spells "conf"), so each audit's "before" is the state it replaced. */
-const SETTINGS_LOCK_CLASS = 0x636f6e66;
-
+/** Serialises configuration writes per tenant, so each audit's "before" is the state it replaced. */
 export async function lockSettings(tx: Queryable, tenantId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [SETTINGS_LOCK_CLASS, tenantId]);
+  await lockTenantScope(tx, 'pipeline-settings', tenantId);
 }
 
 export async function putStages(db: Queryable, tenantId: string, stages: unknown, workingHours: unknown): Promise<void> {
@@ -81,12 +80,9 @@ export async function tenantsWithStallRules(db: Queryable): Promise<string[]> {
 
 // ——— Events and history ———
 
-/** Key class of the advisory lock that serialises history rebuilds per tenant (spells "pipe"). */
-const PIPELINE_LOCK_CLASS = 0x70697065;
-
 /** Held to the end of the transaction: two batches for one deal must not rebuild it from two different views. */
 export async function lockTenantHistory(tx: Queryable, tenantId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [PIPELINE_LOCK_CLASS, tenantId]);
+  await lockTenantScope(tx, 'pipeline-history', tenantId);
 }
 
 export interface EventRow {
