@@ -52,7 +52,8 @@ export async function ingestBatch(
     }
     // Every field but `properties` is bounded by the schema to well under 1 KB,
     // so the serialised properties (which are stored anyway) decide the size.
-    const properties = JSON.stringify(event.properties ?? {});
+    const parsedProperties = event.properties ?? {};
+    const properties = JSON.stringify(parsedProperties);
     const size = Buffer.byteLength(properties, 'utf8') + EVENT_ENVELOPE_BYTES;
     if (size > MAX_EVENT_BYTES) {
       rejected.push({ index, error: `event is about ${size} bytes; the limit is ${MAX_EVENT_BYTES}` });
@@ -71,6 +72,7 @@ export async function ingestBatch(
       anonymousId: event.anonymousId ?? null,
       leadId: event.leadId ?? null,
       properties,
+      parsedProperties,
       occurredAt: new Date(corrected).toISOString(),
     });
   });

@@ -8,6 +8,8 @@ export interface EventRow {
   anonymousId: string | null;
   leadId: string | null;
   properties: string;
+  /** `properties` as the object it was serialised from, when the caller has it (hooks then need not parse it again). */
+  parsedProperties?: Record<string, unknown>;
   occurredAt: string;
 }
 
@@ -79,6 +81,8 @@ export interface EventQuery {
   to: Date;
   limit: number;
   newestFirst?: boolean;
+  /** A reader on the ingest path, whose text is fixed by its rule set (`QueryOptions.prepare`). */
+  prepare?: boolean;
 }
 
 /** Track events of one name, or page views; with `equals`, only those whose top-level properties hold one of the given strings. */
@@ -152,6 +156,7 @@ export async function selectEvents(db: Queryable, tenantId: string, query: Event
   const result = await db.query<StoredEventRow>(
     `SELECT ${columns} FROM ${from} e ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
     params,
+    { prepare: query.prepare },
   );
   return result.rows.map(toStoredEvent);
 }

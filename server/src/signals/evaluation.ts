@@ -5,6 +5,8 @@ import {
   explainSilence,
   isSequenceStep,
   matchesEvent,
+  silencesAnchoredBy,
+  silencesExpecting,
   roundScore,
   scoreOfSum,
   sequenceSignals,
@@ -13,6 +15,7 @@ import {
   SHARE_LINK_OPENED,
   PAGE_EVENT,
   type CompiledRules,
+  type CompiledSilence,
   type EventMatcher,
   type FiredSignal,
   type SignalEvent,
@@ -151,7 +154,16 @@ function rememberLinked(tenantId: string, anonymousId: string): void {
 
 export const subjectKey = (leadId: string | null, anonymousId: string | null) => (leadId ? `lead:${leadId}` : `anon:${anonymousId}`);
 
-interface Evaluated extends SignalEvent {
+/** What the rules make of one new event, worked out once per batch. */
+interface Classified {
+  /** A step of some sequence: its subject's history is read. */
+  step: boolean;
+  /** Silences it anchors (their windows start) and breaks. */
+  anchors: readonly CompiledSilence[];
+  expects: readonly CompiledSilence[];
+}
+
+interface Evaluated extends SignalEvent, Classified {
   leadId: string | null;
   anonymousId: string | null;
   subject: string;
@@ -224,6 +236,7 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
 
   const parsed = new Map<string, Record<string, unknown>>();
   const propertiesOf = (row: EventRow) => {
+    if (row.parsedProperties) return row.parsedProperties;
     let properties = parsed.get(row.messageId);
     if (!properties) parsed.set(row.messageId, (properties = parseProperties(row.properties)));
     return properties;
@@ -248,40 +261,50 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
   }
 
   const relevant = rules ? rows.filter((row) => (row.type === 'page' ? rules.pages : row.type === 'track' && row.event !== null && rules.names.has(row.event))) : [];
-  const events = relevant.map((row) => ({ row, event: { messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt) } }));
-  const needsHistory = (event: SignalEvent) => isSequenceStep(rules!, event) || rules!.silences.some((rule) => matchesEvent(rule.after, event));
+  const events = relevant.map((row) => {
+    const event: SignalEvent = { messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt) };
+    const classified: Classified = { step: isSequenceStep(rules!, event), anchors: silencesAnchoredBy(rules!, event), expects: silencesExpecting(rules!, event) };
+    return { row, event, classified };
+  });
   // One look at the visitor table answers three questions: which links are new, who the
   // anonymous events belong to, and which other visitors the batch's leads have been.
   // The same query takes the subject locks of events that will read history (see
   // store.lockSubjects), keyed by what the event itself says; a subject only the
   // visitor table reveals is locked afterwards.
-  const anonymousIds = new Set<string>(links.keys());
+  const anonymousIds = new Set<string>();
   const historyLeads = new Set<string>();
   const locked = new Set<string>();
-  // A visitor this process has not seen linked may be identified by this batch: its lead's
-  // history is re-evaluated (back-fill), so its lead is locked up front too.
-  for (const [anonymousId, leadId] of links) if (!linkedVisitors.has(`${tenantId}\n${anonymousId}`)) locked.add(subjectKey(leadId, null));
-  for (const { row, event } of events) {
+  // A visitor this process has not seen linked may be identified by this batch: whether it is
+  // new is looked up, and its lead's history is re-evaluated (back-fill), so its lead is locked
+  // up front too. One already linked needs neither (links are never removed).
+  const unlinked = [...links].filter(([anonymousId]) => !linkedVisitors.has(`${tenantId}\n${anonymousId}`));
+  for (const [anonymousId, leadId] of unlinked) {
+    anonymousIds.add(anonymousId);
+    locked.add(subjectKey(leadId, null));
+  }
+  for (const { row, classified } of events) {
     const leadId = row.leadId ?? linkLead.get(row.messageId) ?? null;
     if (!leadId && row.anonymousId) anonymousIds.add(row.anonymousId);
-    if (!needsHistory(event) || (!leadId && !row.anonymousId)) continue;
+    if (!(classified.step || classified.anchors.length > 0) || (!leadId && !row.anonymousId)) continue;
     if (leadId) historyLeads.add(leadId);
     locked.add(subjectKey(leadId, row.anonymousId));
   }
   const known = await store.visitorLinks(tx, tenantId, [...anonymousIds], [...historyLeads], [...locked]);
   const leadOfVisitor = new Map(known.map((link) => [link.anonymousId, link.leadId]));
   for (const link of known) rememberLinked(tenantId, link.anonymousId);
-  const fresh = [...links].filter(([anonymousId]) => !leadOfVisitor.has(anonymousId)).map(([anonymousId, leadId]) => ({ anonymousId, leadId }));
+  const fresh = unlinked.filter(([anonymousId]) => !leadOfVisitor.has(anonymousId)).map(([anonymousId, leadId]) => ({ anonymousId, leadId }));
   const newLinks = await store.insertVisitorLinks(tx, tenantId, fresh);
   for (const link of newLinks) leadOfVisitor.set(link.anonymousId, link.leadId);
   if (newLinks.length > 0) tx.afterCommit?.(() => newLinks.forEach((link) => rememberLinked(tenantId, link.anonymousId)));
   if (!rules) return;
 
   const evaluated: Evaluated[] = [];
-  for (const { row, event } of events) {
+  for (const { row, event, classified } of events) {
     const leadId = row.leadId ?? linkLead.get(row.messageId) ?? (row.anonymousId ? leadOfVisitor.get(row.anonymousId) : undefined) ?? null;
     if (!leadId && !row.anonymousId) continue;
-    evaluated.push({ ...event, leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
+    const { messageId, type, properties, at } = event;
+    const { step, anchors, expects } = classified;
+    evaluated.push({ messageId, type, event: event.event, properties, at, step, anchors, expects, leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
   }
   const visitorsOf = new Map<string, string[]>();
   for (const link of known) if (historyLeads.has(link.leadId)) visitorsOf.set(link.leadId, [...(visitorsOf.get(link.leadId) ?? []), link.anonymousId]);
@@ -321,8 +344,8 @@ async function evaluateRows(
   const toNew = (signal: FiredSignal, subject: { leadId: string | null; anonymousId: string | null }): NewSignal => ({ ...fromFired(signal, rules.version), leadId: subject.leadId, anonymousId: subject.anonymousId });
   for (const event of events) for (const signal of weightSignals(rules, event)) fired.push(toNew(signal, event));
 
-  const stepEvents = events.filter((event) => isSequenceStep(rules, event));
-  const anchors = events.flatMap((event) => rules.silences.filter((rule) => matchesEvent(rule.after, event)).map((rule) => ({ rule, event })));
+  const stepEvents = events.filter((event) => event.step);
+  const anchors = events.flatMap((event) => event.anchors.map((rule) => ({ rule, event })));
   const historySubjects = new Map<string, { leadId: string | null; anonymousId: string | null }>();
   for (const event of [...stepEvents, ...anchors.map((anchor) => anchor.event)]) historySubjects.set(event.subject, event);
   const backfillLeads = [...new Set(newLinks.map((link) => link.leadId))];
@@ -359,7 +382,7 @@ async function evaluateRows(
       });
     }
   }
-  const expected = events.flatMap((event) => rules.silences.filter((rule) => matchesEvent(rule.expect, event)).map((rule) => ({ ruleId: rule.id, leadId: event.leadId, anonymousId: event.anonymousId, at: new Date(event.at) })));
+  const expected = events.flatMap((event) => event.expects.map((rule) => ({ ruleId: rule.id, leadId: event.leadId, anonymousId: event.anonymousId, at: new Date(event.at) })));
 
   const moved = await backfillVisitors(tx, tenantId, rules, newLinks, now, fired);
   await recordSignals(tx, tenantId, rules, fired, now, moved, silences, expected);
@@ -391,7 +414,7 @@ async function historyOf(
   const visitorLinks = [...[...knownVisitors].flatMap(([leadId, anonymousIds]) => anonymousIds.map((anonymousId) => ({ anonymousId, leadId }))), ...(await store.visitorsOfLeads(tx, tenantId, unknown))];
   const visitorLead = new Map(visitorLinks.map((link) => [link.anonymousId, link.leadId]));
   const anonymousIds = [...new Set([...subjects.filter((s) => !s.leadId && s.anonymousId).map((s) => s.anonymousId!), ...visitorLinks.map((link) => link.anonymousId)])];
-  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, kinds: rules.historyKinds, from, to, limit: HISTORY_LIMIT, newestFirst: true });
+  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, kinds: rules.historyKinds, from, to, limit: HISTORY_LIMIT, newestFirst: true, prepare: true });
   const bySubject = new Map<string, HistoryEvent[]>();
   for (const event of stored) {
     const leadId = event.leadId ?? (event.anonymousId ? visitorLead.get(event.anonymousId) : undefined) ?? null;

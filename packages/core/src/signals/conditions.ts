@@ -94,5 +94,7 @@ export function conditionHolds(condition: Condition, properties: Record<string, 
 /** The event is the matcher's event (a page view for `page`) and every condition holds. */
 export function matchesEvent(matcher: EventMatcher, event: SignalEvent): boolean {
   const named = matcher.event === PAGE_EVENT ? event.type === 'page' : event.type === 'track' && event.event === matcher.event;
-  return named && (matcher.where ?? []).every((condition) => conditionHolds(condition, event.properties));
+  if (!named || !matcher.where) return named;
+  for (const condition of matcher.where) if (!conditionHolds(condition, event.properties)) return false;
+  return true;
 }

@@ -19,14 +19,23 @@ export interface CompiledRules {
   halfLifeMs: number;
   weights: SignalRuleSetShape['weights'];
   sequences: (SignalRuleSetShape['sequences'][number] & { withinMs: number })[];
-  silences: (SignalRuleSetShape['silences'][number] & { withinMs: number })[];
+  silences: CompiledSilence[];
   /** Ascending by score. */
   thresholds: SignalRuleSetShape['thresholds'];
   /** Longest sequence window: how far back ingest looks for earlier steps. */
   maxSequenceMs: number;
-  /** Weight rules by the event name they match (`page` for page views): an event is checked only against its own. */
-  weightsByEvent: ReadonlyMap<string, SignalRuleSetShape['weights']>;
+  /**
+   * Rules by the event name they look at (`page` for page views), so an event
+   * is checked only against rules of its own name: weights with their
+   * matchers, sequence steps, silences it anchors, silences it breaks.
+   */
+  weightsByEvent: ReadonlyMap<string, readonly { rule: SignalRuleSetShape['weights'][number]; matcher: EventMatcher }[]>;
+  stepsByEvent: ReadonlyMap<string, readonly EventMatcher[]>;
+  anchorsByEvent: ReadonlyMap<string, readonly CompiledSilence[]>;
+  expectsByEvent: ReadonlyMap<string, readonly CompiledSilence[]>;
 }
+
+export type CompiledSilence = SignalRuleSetShape['silences'][number] & { withinMs: number };
 
 /** A signal as evaluation produces it; storage adds the subject and an id. */
 export interface FiredSignal {
@@ -51,28 +60,46 @@ const durationMs = (text: string): number => {
 /** Durations resolved once; the input must already have passed `SignalRuleSetInput`. */
 export function compileRules(set: SignalRuleSetShape, version: number): CompiledRules {
   const sequences = set.sequences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) }));
-  const weightsByEvent = new Map<string, SignalRuleSetShape['weights']>();
-  for (const rule of set.weights) weightsByEvent.set(rule.event, [...(weightsByEvent.get(rule.event) ?? []), rule]);
+  const silences = set.silences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) }));
   return {
     version,
     halfLifeMs: durationMs(set.halfLife),
     weights: set.weights,
     sequences,
-    silences: set.silences.map((rule) => ({ ...rule, withinMs: durationMs(rule.within) })),
+    silences,
     thresholds: [...set.thresholds].sort((a, b) => a.score - b.score),
     maxSequenceMs: Math.max(0, ...sequences.map((rule) => rule.withinMs)),
-    weightsByEvent,
+    weightsByEvent: groupBy(set.weights.map((rule) => ({ rule, matcher: { event: rule.event, where: rule.where } })), (entry) => entry.rule.event),
+    stepsByEvent: groupBy(sequences.flatMap((rule) => rule.steps), (step) => step.event),
+    anchorsByEvent: groupBy(silences, (rule) => rule.after.event),
+    expectsByEvent: groupBy(silences, (rule) => rule.expect.event),
   };
 }
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The name rules know `event` by: `page` for page views, the track name, or null (identify). */
+const nameOf = (event: SignalEvent): string | null => (event.type === 'page' ? PAGE_EVENT : event.type === 'track' ? event.event : null);
+const NONE: readonly never[] = [];
+const rulesOfName = <T>(byEvent: ReadonlyMap<string, readonly T[]>, event: SignalEvent): readonly T[] => {
+  const name = nameOf(event);
+  return (name !== null && byEvent.get(name)) || NONE;
+};
 
 const SECOND_MS = 1000;
 
 /** The weight rules `event` fires. */
 export function weightSignals(rules: CompiledRules, event: SignalEvent): FiredSignal[] {
   const fired: FiredSignal[] = [];
-  const name = event.type === 'page' ? PAGE_EVENT : event.type === 'track' ? event.event : null;
-  for (const rule of (name !== null && rules.weightsByEvent.get(name)) || []) {
-    const matcher: EventMatcher = { event: rule.event, where: rule.where };
+  for (const { rule, matcher } of rulesOfName(rules.weightsByEvent, event)) {
     if (!matchesEvent(matcher, event)) continue;
     fired.push({
       ruleId: rule.id,
@@ -115,7 +142,17 @@ export function sequenceSignals(rules: CompiledRules, events: readonly SignalEve
 
 /** Whether any rule needs `event` as a sequence step (ingest then looks at the subject's recent history). */
 export function isSequenceStep(rules: CompiledRules, event: SignalEvent): boolean {
-  return rules.sequences.some((rule) => rule.steps.some((step) => matchesEvent(step, event)));
+  return rulesOfName(rules.stepsByEvent, event).some((step) => matchesEvent(step, event));
+}
+
+/** The silences `event` anchors (starts the window of). */
+export function silencesAnchoredBy(rules: CompiledRules, event: SignalEvent): CompiledSilence[] {
+  return rulesOfName(rules.anchorsByEvent, event).filter((rule) => matchesEvent(rule.after, event));
+}
+
+/** The silences `event` is the expected event of (breaks, when inside a window). */
+export function silencesExpecting(rules: CompiledRules, event: SignalEvent): CompiledSilence[] {
+  return rulesOfName(rules.expectsByEvent, event).filter((rule) => matchesEvent(rule.expect, event));
 }
 
 /** The silence signal `rule` fires for `anchor` when its window has closed without an expected event. */

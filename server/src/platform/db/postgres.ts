@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { withCommitHooks } from './after-commit.js';
-import type { Database, Queryable, QueryResult } from './types.js';
+import type { Database, Queryable, QueryOptions, QueryResult } from './types.js';
 import { classifyDatabaseError, DatabaseUnavailable } from './unavailable.js';
 import { VECTOR_SEARCH_OPTIONS } from './vector-settings.js';
 
@@ -17,10 +18,28 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
+/**
+ * Statement texts this process prepares (`QueryOptions.prepare`), by name. Each
+ * stays prepared on every connection that ran it for the connection's life, so
+ * the set is capped: texts beyond it run unprepared rather than pile up on the server.
+ */
+const preparedNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 200;
+
+function statementName(sql: string): string | undefined {
+  const known = preparedNames.get(sql);
+  if (known !== undefined || preparedNames.size >= MAX_PREPARED_STATEMENTS) return known;
+  const name = `hs_${createHash('sha1').update(sql).digest('hex')}`;
+  preparedNames.set(sql, name);
+  return name;
+}
+
 function adapt(target: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const result = await target.query(sql, params as unknown[]).catch((error: unknown) => {
+    async query<R>(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult<R>> {
+      const name = options?.prepare ? statementName(sql) : undefined;
+      const pending = name ? target.query({ name, text: sql, values: params as unknown[] }) : target.query(sql, params as unknown[]);
+      const result = await pending.catch((error: unknown) => {
         throw classifyDatabaseError(error);
       });
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };

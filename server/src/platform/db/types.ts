@@ -4,9 +4,18 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * A statement on a hot path whose text comes from a small fixed set: Postgres
+   * parses and plans it once per connection instead of on every call (its
+   * planning can cost more than running it). PGlite, in process, ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
   /** Parameterised query: values go in `params`, never into `sql`. */
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /** Several statements without parameters (migrations only). */
   exec(sql: string): Promise<void>;
   /**

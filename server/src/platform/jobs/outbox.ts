@@ -82,6 +82,7 @@ export async function emitMany(tx: Queryable, events: readonly OutboxEventInput[
     // One JSON document rather than arrays of JSON text, which the driver would escape quote by quote; a JSON null comes out as SQL NULL.
     outboxInsertSql(`SELECT tenant_id, i, y, coalesce(d, 'null'::jsonb) FROM jsonb_to_recordset($1::jsonb) AS u(tenant_id text, i text, y text, d jsonb)`),
     [JSON.stringify(events.map((e) => ({ tenant_id: e.tenantId, i: e.id ?? `evt_${randomUUID()}`, y: e.type, d: e.data ?? null })))],
+    { prepare: true },
   );
   return result.rowCount;
 }
