@@ -436,8 +436,7 @@ async function historyOf(
  */
 async function backfillVisitors(tx: Queryable, tenantId: string, rules: LiveRules, links: readonly { anonymousId: string; leadId: string }[], now: Date, fired: NewSignal[]): Promise<SignalRow[]> {
   if (links.length === 0) return [];
-  const moved = await store.assignVisitorSignals(tx, tenantId, links);
-  await store.assignVisitorSilences(tx, tenantId, links);
+  const { moved, pending } = await store.assignVisitors(tx, tenantId, links);
   if (rules.sequences.length === 0 && rules.silences.length === 0) return moved;
   const leadIds = [...new Set(links.map((link) => link.leadId))];
   const histories = await historyOf(tx, tenantId, rules, leadIds.map((leadId) => ({ leadId, anonymousId: null })), new Date(now.getTime() - BACKFILL_LOOKBACK_MS), now);
@@ -446,12 +445,12 @@ async function backfillVisitors(tx: Queryable, tenantId: string, rules: LiveRule
     for (const signal of sequenceSignals(rules, history)) fired.push({ ...fromFired(signal, rules.version), ...signalSubject({ leadId, anonymousId: null }, signal, history) });
   }
   const broken: { ruleId: string; anchorMessageId: string }[] = [];
-  for (const pending of await store.pendingSilencesOf(tx, tenantId, leadIds)) {
-    const rule = rules.silences.find((candidate) => candidate.id === pending.rule_id);
-    if (!rule || !pending.lead_id) continue;
-    const anchor: SignalEvent = { messageId: pending.anchor_message_id, type: 'track', event: rule.after.event, properties: {}, at: new Date(pending.anchored_at).getTime() };
-    if (silenceBroken(anchor, rule.expect, histories.get(subjectKey(pending.lead_id, null)) ?? [], new Date(pending.due_at).getTime() - anchor.at)) {
-      broken.push({ ruleId: pending.rule_id, anchorMessageId: pending.anchor_message_id });
+  for (const silence of pending) {
+    const rule = rules.silences.find((candidate) => candidate.id === silence.rule_id);
+    if (!rule || !silence.lead_id) continue;
+    const anchor: SignalEvent = { messageId: silence.anchor_message_id, type: 'track', event: rule.after.event, properties: {}, at: new Date(silence.anchored_at).getTime() };
+    if (silenceBroken(anchor, rule.expect, histories.get(subjectKey(silence.lead_id, null)) ?? [], new Date(silence.due_at).getTime() - anchor.at)) {
+      broken.push({ ruleId: silence.rule_id, anchorMessageId: silence.anchor_message_id });
     }
   }
   await store.settleSilences(tx, tenantId, broken);

@@ -272,6 +272,20 @@ describe.each(testEngines())('intent signals on $name', (engine) => {
       expect(await ruleIds(lead)).toEqual(['evaluating_competitors']);
       expect((await outbox('signal.fired', lead)).map((row) => row.data.backfilled)).toEqual([true]);
     });
+
+    it('moves an anonymous silence to the lead, broken by what the lead already did and kept where nothing was', async () => {
+      const [used, idle] = [await newLead(), await newLead()];
+      const [usedVisitor, idleVisitor] = [`anon-${randomUUID()}`, `anon-${randomUUID()}`];
+      await send([event({ event: 'trial_started', anonymousId: usedVisitor }, 12 * DAY), event({ event: 'trial_started', anonymousId: idleVisitor }, 12 * DAY)]);
+      // The lead used the product from another device before this visitor was known to be them.
+      await send([event({ event: 'feature_used', leadId: used }, 10 * DAY)]);
+      const identify = (anonymousId: string, leadId: string) => ({ messageId: randomUUID(), type: 'identify', anonymousId, leadId, timestamp: new Date().toISOString() });
+      await send([identify(usedVisitor, used), identify(idleVisitor, idle)]);
+      await sweepSilences(db, new Date());
+      expect(await ruleIds(used)).toEqual([]);
+      expect(await ruleIds(idle)).toEqual(['going_silent']);
+      expect(await outbox('lead.going_silent', idle)).toHaveLength(1);
+    });
   });
 
   describe('dry-run', () => {

@@ -308,18 +308,6 @@ export async function insertSignalsAndScore(
   return { inserted, sums };
 }
 
-/** Anonymous visitors' signals join the leads they were identified as. */
-export async function assignVisitorSignals(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<SignalRow[]> {
-  if (links.length === 0) return [];
-  const result = await q.query<SignalRow>(
-    `UPDATE signals s SET lead_id = u.l FROM unnest($2::text[], $3::text[]) AS u(a, l)
-     WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL
-     RETURNING ${SIGNAL_COLUMNS_OF_S}`,
-    [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
-  );
-  return result.rows;
-}
-
 export async function moveLeadSignals(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<number> {
   const result = await q.query(`UPDATE signals SET lead_id = $3 WHERE tenant_id = $1 AND lead_id = $2`, [tenantId, fromLeadId, toLeadId]);
   return result.rowCount;
@@ -521,12 +509,6 @@ export async function claimDueSilences(tx: Queryable, now: Date, limit: number):
   return result.rows;
 }
 
-export async function pendingSilencesOf(q: Queryable, tenantId: string, leadIds: readonly string[]): Promise<SilenceRow[]> {
-  if (leadIds.length === 0) return [];
-  const result = await q.query<SilenceRow>(`SELECT ${SILENCE_COLUMNS} FROM signal_silences WHERE tenant_id = $1 AND lead_id = ANY($2::text[]) AND state = 'pending'`, [tenantId, leadIds]);
-  return result.rows;
-}
-
 export async function settleSilences(q: Queryable, tenantId: string, keys: readonly { ruleId: string; anchorMessageId: string }[]): Promise<void> {
   if (keys.length === 0) return;
   await q.query(
@@ -537,13 +519,34 @@ export async function settleSilences(q: Queryable, tenantId: string, keys: reado
   );
 }
 
-export async function assignVisitorSilences(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<void> {
-  if (links.length === 0) return;
-  await q.query(
-    `UPDATE signal_silences s SET lead_id = u.l FROM unnest($2::text[], $3::text[]) AS u(a, l)
-     WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL`,
+/**
+ * Visitors just identified: their anonymous signals and silences join the
+ * leads, in one statement (a first identification is the common case of an
+ * SDK batch). Returns the signals that moved and every silence of those
+ * leads still pending, the moved ones included (the plain read sees the rows
+ * as they were before the statement, so the two halves never overlap).
+ */
+export async function assignVisitors(q: Queryable, tenantId: string, links: readonly { anonymousId: string; leadId: string }[]): Promise<{ moved: SignalRow[]; pending: SilenceRow[] }> {
+  if (links.length === 0) return { moved: [], pending: [] };
+  const result = await q.query<{ moved: SignalRow[]; pending: SilenceRow[] }>(
+    `WITH u AS (SELECT * FROM unnest($2::text[], $3::text[]) AS u(a, l)),
+     signals_moved AS (
+       UPDATE signals s SET lead_id = u.l FROM u
+       WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL
+       RETURNING ${SIGNAL_COLUMNS_OF_S}),
+     silences_moved AS (
+       UPDATE signal_silences s SET lead_id = u.l FROM u
+       WHERE s.tenant_id = $1 AND s.anonymous_id = u.a AND s.lead_id IS NULL
+       RETURNING ${SILENCE_COLUMNS_OF_S}, s.state)
+     SELECT (SELECT coalesce(jsonb_agg(m), '[]'::jsonb) FROM signals_moved m) AS moved,
+            (SELECT coalesce(jsonb_agg(p), '[]'::jsonb) FROM (
+               SELECT ${SILENCE_COLUMNS} FROM silences_moved WHERE state = 'pending'
+               UNION ALL
+               SELECT ${SILENCE_COLUMNS} FROM signal_silences WHERE tenant_id = $1 AND lead_id IN (SELECT l FROM u) AND state = 'pending') p) AS pending`,
     [tenantId, links.map((link) => link.anonymousId), links.map((link) => link.leadId)],
+    { prepare: true },
   );
+  return result.rows[0]!;
 }
 
 export async function moveLeadSilences(q: Queryable, tenantId: string, fromLeadId: string, toLeadId: string): Promise<void> {
