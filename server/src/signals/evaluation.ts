@@ -156,6 +156,8 @@ export const subjectKey = (leadId: string | null, anonymousId: string | null) =>
 
 /** What the rules make of one new event, worked out once per batch. */
 interface Classified {
+  /** The weights it fires (they depend on the event alone). */
+  weights: readonly FiredSignal[];
   /** A step of some sequence: its subject's history is read. */
   step: boolean;
   /** Silences it anchors (their windows start) and breaks. */
@@ -261,10 +263,13 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
   }
 
   const relevant = rules ? rows.filter((row) => (row.type === 'page' ? rules.pages : row.type === 'track' && row.event !== null && rules.names.has(row.event))) : [];
-  const events = relevant.map((row) => {
+  // An event no rule makes anything of (a blog page view, say) is dropped here, so its
+  // visitor is not looked up: most of a site's traffic costs no query at all.
+  const events = relevant.flatMap((row) => {
     const event: SignalEvent = { messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt) };
-    const classified: Classified = { step: isSequenceStep(rules!, event), anchors: silencesAnchoredBy(rules!, event), expects: silencesExpecting(rules!, event) };
-    return { row, event, classified };
+    const classified: Classified = { weights: weightSignals(rules!, event), step: isSequenceStep(rules!, event), anchors: silencesAnchoredBy(rules!, event), expects: silencesExpecting(rules!, event) };
+    const inert = classified.weights.length === 0 && !classified.step && classified.anchors.length === 0 && classified.expects.length === 0;
+    return inert ? [] : [{ row, event, classified }];
   });
   // One look at the visitor table answers three questions: which links are new, who the
   // anonymous events belong to, and which other visitors the batch's leads have been.
@@ -289,7 +294,10 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
     if (leadId) historyLeads.add(leadId);
     locked.add(subjectKey(leadId, row.anonymousId));
   }
-  const known = await store.visitorLinks(tx, tenantId, [...anonymousIds], [...historyLeads], [...locked]);
+  // The leads of visitors this batch may identify come back with their other visitors too: a
+  // back-fill reads their history, and need not look the visitors up again.
+  const identifyingLeads = new Set(unlinked.map(([, leadId]) => leadId));
+  const known = await store.visitorLinks(tx, tenantId, [...anonymousIds], [...new Set([...historyLeads, ...identifyingLeads])], [...locked]);
   const leadOfVisitor = new Map(known.map((link) => [link.anonymousId, link.leadId]));
   for (const link of known) rememberLinked(tenantId, link.anonymousId);
   const fresh = unlinked.filter(([anonymousId]) => !leadOfVisitor.has(anonymousId)).map(([anonymousId, leadId]) => ({ anonymousId, leadId }));
@@ -303,12 +311,12 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
     const leadId = row.leadId ?? linkLead.get(row.messageId) ?? (row.anonymousId ? leadOfVisitor.get(row.anonymousId) : undefined) ?? null;
     if (!leadId && !row.anonymousId) continue;
     const { messageId, type, properties, at } = event;
-    const { step, anchors, expects } = classified;
-    evaluated.push({ messageId, type, event: event.event, properties, at, step, anchors, expects, leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
+    const { weights, step, anchors, expects } = classified;
+    evaluated.push({ messageId, type, event: event.event, properties, at, weights, step, anchors, expects, leadId, anonymousId: row.anonymousId, subject: subjectKey(leadId, row.anonymousId) });
   }
   const visitorsOf = new Map<string, string[]>();
-  for (const link of known) if (historyLeads.has(link.leadId)) visitorsOf.set(link.leadId, [...(visitorsOf.get(link.leadId) ?? []), link.anonymousId]);
-  for (const leadId of historyLeads) if (!visitorsOf.has(leadId)) visitorsOf.set(leadId, []);
+  for (const leadId of [...historyLeads, ...identifyingLeads]) visitorsOf.set(leadId, []);
+  for (const link of [...known, ...newLinks]) visitorsOf.get(link.leadId)?.push(link.anonymousId);
   await evaluateRows(tx, tenantId, rules, evaluated, visitorsOf, newLinks, locked, now);
 }
 
@@ -342,7 +350,7 @@ async function evaluateRows(
   if (events.length === 0 && newLinks.length === 0) return;
   const fired: NewSignal[] = [];
   const toNew = (signal: FiredSignal, subject: { leadId: string | null; anonymousId: string | null }): NewSignal => ({ ...fromFired(signal, rules.version), leadId: subject.leadId, anonymousId: subject.anonymousId });
-  for (const event of events) for (const signal of weightSignals(rules, event)) fired.push(toNew(signal, event));
+  for (const event of events) for (const signal of event.weights) fired.push(toNew(signal, event));
 
   const stepEvents = events.filter((event) => event.step);
   const anchors = events.flatMap((event) => event.anchors.map((rule) => ({ rule, event })));
@@ -355,13 +363,23 @@ async function evaluateRows(
   await store.lockSubjects(tx, tenantId, [...historySubjects.keys(), ...backfillLeads.map((leadId) => subjectKey(leadId, null))].filter((key) => !locked.has(key)));
 
   const silences: store.NewSilence[] = [];
+  // A lead being back-filled has its whole recent history read and every sequence in it
+  // evaluated; its new events are judged on that same read (one read, not two).
+  const backfilling = backfillLeads.length > 0 && (rules.sequences.length > 0 || rules.silences.length > 0);
+  const backfillKeys = new Set(backfilling ? backfillLeads.map((leadId) => subjectKey(leadId, null)) : []);
+  const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
+  const from = new Date(Math.min(now.getTime(), ...times) - rules.maxSequenceMs);
+  const to = new Date(Math.max(now.getTime(), ...times) + rules.maxSequenceMs);
+  const history = new Map<string, HistoryEvent[]>();
+  const narrow = [...historySubjects].filter(([key]) => !backfillKeys.has(key)).map(([, subject]) => subject);
+  if (narrow.length > 0) for (const [key, events] of await historyOf(tx, tenantId, rules, narrow, from, to, visitorsOf)) history.set(key, events);
+  if (backfilling) {
+    const since = new Date(Math.min(now.getTime() - BACKFILL_LOOKBACK_MS, from.getTime()));
+    for (const [key, events] of await historyOf(tx, tenantId, rules, backfillLeads.map((leadId) => ({ leadId, anonymousId: null })), since, to, visitorsOf)) history.set(key, events);
+  }
   if (historySubjects.size > 0) {
-    const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
-    const from = new Date(Math.min(...times) - rules.maxSequenceMs);
-    const to = new Date(Math.max(now.getTime(), ...times) + rules.maxSequenceMs);
-    const history = await historyOf(tx, tenantId, rules, [...historySubjects.values()], from, to, visitorsOf);
     const newIds = new Map<string, Set<string>>();
-    for (const event of stepEvents) newIds.set(event.subject, (newIds.get(event.subject) ?? new Set()).add(event.messageId));
+    for (const event of stepEvents) if (!backfillKeys.has(event.subject)) newIds.set(event.subject, (newIds.get(event.subject) ?? new Set()).add(event.messageId));
     for (const [subject, involving] of newIds) {
       const owner = historySubjects.get(subject)!;
       for (const signal of sequenceSignals(rules, history.get(subject) ?? [], involving)) fired.push(toNew(signal, signalSubject(owner, signal, history.get(subject) ?? [])));
@@ -384,7 +402,7 @@ async function evaluateRows(
   }
   const expected = events.flatMap((event) => event.expects.map((rule) => ({ ruleId: rule.id, leadId: event.leadId, anonymousId: event.anonymousId, at: new Date(event.at) })));
 
-  const moved = await backfillVisitors(tx, tenantId, rules, newLinks, now, fired);
+  const moved = await backfillVisitors(tx, tenantId, rules, newLinks, history, fired);
   await recordSignals(tx, tenantId, rules, fired, now, moved, silences, expected);
 }
 
@@ -429,17 +447,23 @@ async function historyOf(
 /**
  * Visitors were just identified as leads: their anonymous signals and
  * silences join the leads, and sequences and silences are re-evaluated over
- * each lead's combined history of the last BACKFILL_LOOKBACK_MS (a sequence
+ * each lead's combined history of the last BACKFILL_LOOKBACK_MS, read by the caller (a sequence
  * begun anonymously and finished as the lead fires now). Pushes new signals
  * into `fired`; returns the signals that moved. Set-based: a few statements
  * however many visitors a batch identifies.
  */
-async function backfillVisitors(tx: Queryable, tenantId: string, rules: LiveRules, links: readonly { anonymousId: string; leadId: string }[], now: Date, fired: NewSignal[]): Promise<SignalRow[]> {
+async function backfillVisitors(
+  tx: Queryable,
+  tenantId: string,
+  rules: LiveRules,
+  links: readonly { anonymousId: string; leadId: string }[],
+  histories: ReadonlyMap<string, readonly HistoryEvent[]>,
+  fired: NewSignal[],
+): Promise<SignalRow[]> {
   if (links.length === 0) return [];
   const { moved, pending } = await store.assignVisitors(tx, tenantId, links);
   if (rules.sequences.length === 0 && rules.silences.length === 0) return moved;
   const leadIds = [...new Set(links.map((link) => link.leadId))];
-  const histories = await historyOf(tx, tenantId, rules, leadIds.map((leadId) => ({ leadId, anonymousId: null })), new Date(now.getTime() - BACKFILL_LOOKBACK_MS), now);
   for (const leadId of leadIds) {
     const history = histories.get(subjectKey(leadId, null)) ?? [];
     for (const signal of sequenceSignals(rules, history)) fired.push({ ...fromFired(signal, rules.version), ...signalSubject({ leadId, anonymousId: null }, signal, history) });
