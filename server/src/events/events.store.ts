@@ -79,10 +79,17 @@ export interface EventQuery {
   kinds?: readonly EventKind[];
   from: Date;
   to: Date;
+  /** Per subject, a range inside [from, to] to read instead (a subject not named keeps [from, to]). */
+  within?: { leads?: ReadonlyMap<string, TimeRange>; visitors?: ReadonlyMap<string, TimeRange> };
   limit: number;
   newestFirst?: boolean;
   /** A reader on the ingest path, whose text is fixed by its rule set (`QueryOptions.prepare`). */
   prepare?: boolean;
+}
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
 }
 
 /** Track events of one name, or page views; with `equals`, only those whose top-level properties hold one of the given strings. */
@@ -136,25 +143,39 @@ export async function selectEvents(db: Queryable, tenantId: string, query: Event
     return `$${params.length}`;
   };
   const where = [`occurred_at >= $2`, `occurred_at <= $3`, `type <> 'identify'`];
+  const what: string[] = [];
   if (query.kinds) {
     const kinds = query.kinds.map((kind) =>
       [kind.type === 'page' ? `type = 'page'` : `type = 'track' AND event = ${param(kind.event ?? '')}`, ...(kind.equals ?? []).map((test) => `properties->>${param(test.property)} = ANY(${param(test.anyOf)}::text[])`)].join(' AND '),
     );
-    where.push(kinds.length > 0 ? `((${kinds.join(') OR (')}))` : 'false');
-  } else if (query.names) where.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
+    what.push(kinds.length > 0 ? `((${kinds.join(') OR (')}))` : 'false');
+  } else if (query.names) what.push(`((type = 'track' AND event = ANY(${param(query.names)}::text[]))${query.pages ? ` OR type = 'page'` : ''})`);
   const columns = 'message_id, type, event, anonymous_id, lead_id, properties, occurred_at';
-  let from = `(SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')})`;
+  let from = `(SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${[...where, ...what].join(' AND ')})`;
+  let outer = '';
   if (query.leadIds || query.anonymousIds) {
-    const leads = param([...new Set(query.leadIds ?? [])]);
-    const visitors = param([...new Set(query.anonymousIds ?? [])]);
+    const leadIds = [...new Set(query.leadIds ?? [])];
+    const visitorIds = [...new Set(query.anonymousIds ?? [])];
+    const rangeOf = (ranges: ReadonlyMap<string, TimeRange> | undefined, id: string) => ranges?.get(id) ?? query;
+    const leads = param(leadIds);
+    const leadFrom = param(leadIds.map((id) => rangeOf(query.within?.leads, id).from.toISOString()));
+    const leadTo = param(leadIds.map((id) => rangeOf(query.within?.leads, id).to.toISOString()));
+    const visitors = param(visitorIds);
+    const visitorFrom = param(visitorIds.map((id) => rangeOf(query.within?.visitors, id).from.toISOString()));
+    const visitorTo = param(visitorIds.map((id) => rangeOf(query.within?.visitors, id).to.toISOString()));
     // The second branch leaves out what the first returned (an event naming both subjects).
-    from = `(SELECT e.* FROM unnest(${leads}::text[]) AS s(id) CROSS JOIN LATERAL (SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')} AND lead_id = s.id OFFSET 0) e
+    from = `(SELECT e.* FROM unnest(${leads}::text[], ${leadFrom}::timestamptz[], ${leadTo}::timestamptz[]) AS s(id, f, t) CROSS JOIN LATERAL (SELECT ${columns} FROM events
+         WHERE tenant_id = $1 AND ${where.join(' AND ')} AND lead_id = s.id AND occurred_at >= s.f AND occurred_at <= s.t OFFSET 0) e
        UNION ALL
-       SELECT e.* FROM unnest(${visitors}::text[]) AS v(id) CROSS JOIN LATERAL (SELECT ${columns} FROM events WHERE tenant_id = $1 AND ${where.join(' AND ')} AND anonymous_id = v.id
+       SELECT e.* FROM unnest(${visitors}::text[], ${visitorFrom}::timestamptz[], ${visitorTo}::timestamptz[]) AS v(id, f, t) CROSS JOIN LATERAL (SELECT ${columns} FROM events
+         WHERE tenant_id = $1 AND ${where.join(' AND ')} AND anonymous_id = v.id AND occurred_at >= v.f AND occurred_at <= v.t
          AND (lead_id IS NULL OR lead_id <> ALL(${leads}::text[])) OFFSET 0) e)`;
+    // What is read is tested once, above the branches, not in each partition's scan of each:
+    // PGlite cannot keep a plan, and planning those copies of the test cost more than running them.
+    if (what.length > 0) outer = `WHERE ${what.join(' AND ')}`;
   }
   const result = await db.query<StoredEventRow>(
-    `SELECT ${columns} FROM ${from} e ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
+    `SELECT ${columns} FROM ${from} e ${outer} ORDER BY occurred_at ${query.newestFirst ? 'DESC' : 'ASC'}, message_id LIMIT ${param(query.limit)}`,
     params,
     { prepare: query.prepare },
   );

@@ -3,12 +3,12 @@ import {
   crossedThresholds,
   decayFactor,
   explainSilence,
-  isSequenceStep,
   matchesEvent,
   silencesAnchoredBy,
   silencesExpecting,
   roundScore,
   scoreOfSum,
+  sequenceReach,
   sequenceSignals,
   silenceBroken,
   weightSignals,
@@ -20,6 +20,7 @@ import {
   type FiredSignal,
   type SignalEvent,
   type SignalRuleSet,
+  type StepReach,
 } from '@huashu/core';
 import { eventsByMessageIds, listEvents, type EventKind, type EventRow, type StoredEvent } from '../events/index.js';
 import type { Queryable } from '../platform/db/types.js';
@@ -98,7 +99,7 @@ export function kindsOf(matchers: readonly EventMatcher[]): EventKind[] {
     const known = byName.get(matcher.event);
     if (known === 'all') continue;
     if (equals.length === 0) byName.set(matcher.event, 'all');
-    else byName.set(matcher.event, [...(known ?? []), { ...kind, equals }]);
+    else if (!known?.some((other) => JSON.stringify(other.equals) === JSON.stringify(equals))) byName.set(matcher.event, [...(known ?? []), { ...kind, equals }]);
   }
   return [...byName].flatMap(([name, kinds]) => (kinds === 'all' ? [name === PAGE_EVENT ? { type: 'page' as const } : { type: 'track' as const, event: name }] : kinds));
 }
@@ -158,8 +159,8 @@ export const subjectKey = (leadId: string | null, anonymousId: string | null) =>
 interface Classified {
   /** The weights it fires (they depend on the event alone). */
   weights: readonly FiredSignal[];
-  /** A step of some sequence: its subject's history is read. */
-  step: boolean;
+  /** A step of some sequence: its subject's history around it is read. */
+  step: StepReach | null;
   /** Silences it anchors (their windows start) and breaks. */
   anchors: readonly CompiledSilence[];
   expects: readonly CompiledSilence[];
@@ -267,7 +268,7 @@ async function evaluateStored(tx: Queryable, tenantId: string, rows: readonly Ev
   // visitor is not looked up: most of a site's traffic costs no query at all.
   const events = relevant.flatMap((row) => {
     const event: SignalEvent = { messageId: row.messageId, type: row.type, event: row.event, properties: propertiesOf(row), at: Date.parse(row.occurredAt) };
-    const classified: Classified = { weights: weightSignals(rules!, event), step: isSequenceStep(rules!, event), anchors: silencesAnchoredBy(rules!, event), expects: silencesExpecting(rules!, event) };
+    const classified: Classified = { weights: weightSignals(rules!, event), step: sequenceReach(rules!, event), anchors: silencesAnchoredBy(rules!, event), expects: silencesExpecting(rules!, event) };
     const inert = classified.weights.length === 0 && !classified.step && classified.anchors.length === 0 && classified.expects.length === 0;
     return inert ? [] : [{ row, event, classified }];
   });
@@ -367,15 +368,20 @@ async function evaluateRows(
   // evaluated; its new events are judged on that same read (one read, not two).
   const backfilling = backfillLeads.length > 0 && (rules.sequences.length > 0 || rules.silences.length > 0);
   const backfillKeys = new Set(backfilling ? backfillLeads.map((leadId) => subjectKey(leadId, null)) : []);
-  const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
-  const from = new Date(Math.min(now.getTime(), ...times) - rules.maxSequenceMs);
-  const to = new Date(Math.max(now.getTime(), ...times) + rules.maxSequenceMs);
+  // Each subject's history is read only where its new events' matches can lie: after a
+  // first step, before a last one, after an anchor. In-order traffic (the usual) mostly
+  // has nothing stored after its newest events, so the read returns little.
+  const ranges = new Map<string, Range>();
+  for (const event of stepEvents) widen(ranges, event.subject, { from: event.at - event.step!.beforeMs, to: event.at + event.step!.afterMs });
+  for (const { rule, event } of anchors) widen(ranges, event.subject, { from: event.at, to: event.at + rule.withinMs });
   const history = new Map<string, HistoryEvent[]>();
-  const narrow = [...historySubjects].filter(([key]) => !backfillKeys.has(key)).map(([, subject]) => subject);
-  if (narrow.length > 0) for (const [key, events] of await historyOf(tx, tenantId, rules, narrow, from, to, visitorsOf)) history.set(key, events);
+  const narrow = [...historySubjects].filter(([key]) => !backfillKeys.has(key)).map(([key, subject]) => ({ ...subject, ...ranges.get(key)! }));
+  if (narrow.length > 0) for (const [key, events] of await historyOf(tx, tenantId, rules, narrow, visitorsOf)) history.set(key, events);
   if (backfilling) {
-    const since = new Date(Math.min(now.getTime() - BACKFILL_LOOKBACK_MS, from.getTime()));
-    for (const [key, events] of await historyOf(tx, tenantId, rules, backfillLeads.map((leadId) => ({ leadId, anonymousId: null })), since, to, visitorsOf)) history.set(key, events);
+    const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
+    const since = Math.min(now.getTime() - BACKFILL_LOOKBACK_MS, now.getTime() - rules.maxSequenceMs, ...times.map((at) => at - rules.maxSequenceMs));
+    const to = Math.max(now.getTime(), ...times) + rules.maxSequenceMs;
+    for (const [key, events] of await historyOf(tx, tenantId, rules, backfillLeads.map((leadId) => ({ leadId, anonymousId: null, from: since, to })), visitorsOf)) history.set(key, events);
   }
   if (historySubjects.size > 0) {
     const newIds = new Map<string, Set<string>>();
@@ -416,23 +422,57 @@ function signalSubject(owner: { leadId: string | null; anonymousId: string | nul
 const silenceSignalText = (rule: LiveRules['silences'][number], anchor: SignalEvent) => explainSilence(rule.after, anchor, rule.expect, rule.withinMs / SECOND_MS);
 
 type HistoryEvent = SignalEvent & { anonymousId: string | null };
+/** Epoch ms, both ends included. */
+interface Range {
+  from: number;
+  to: number;
+}
 
-/** Each subject's events in [from, to] of the names sequences and silences look at, keyed by subject. */
+/** Grows `key`'s range in `ranges` to cover `range` too. */
+function widen(ranges: Map<string, Range>, key: string, range: Range): void {
+  const known = ranges.get(key);
+  ranges.set(key, known ? { from: Math.min(known.from, range.from), to: Math.max(known.to, range.to) } : range);
+}
+
+/** Each subject's events in its own [from, to] of the names sequences and silences look at, keyed by subject. */
 async function historyOf(
   tx: Queryable,
   tenantId: string,
   rules: LiveRules,
-  subjects: readonly { leadId: string | null; anonymousId: string | null }[],
-  from: Date,
-  to: Date,
+  subjects: readonly ({ leadId: string | null; anonymousId: string | null } & Range)[],
   knownVisitors: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Promise<Map<string, HistoryEvent[]>> {
-  const leadIds = [...new Set(subjects.filter((s) => s.leadId).map((s) => s.leadId!))];
+  const leadRanges = new Map<string, Range>();
+  const visitorRanges = new Map<string, Range>();
+  for (const subject of subjects) {
+    if (subject.leadId) widen(leadRanges, subject.leadId, subject);
+    else if (subject.anonymousId) widen(visitorRanges, subject.anonymousId, subject);
+  }
+  const leadIds = [...leadRanges.keys()];
   const unknown = leadIds.filter((leadId) => !knownVisitors.has(leadId));
   const visitorLinks = [...[...knownVisitors].flatMap(([leadId, anonymousIds]) => anonymousIds.map((anonymousId) => ({ anonymousId, leadId }))), ...(await store.visitorsOfLeads(tx, tenantId, unknown))];
   const visitorLead = new Map(visitorLinks.map((link) => [link.anonymousId, link.leadId]));
-  const anonymousIds = [...new Set([...subjects.filter((s) => !s.leadId && s.anonymousId).map((s) => s.anonymousId!), ...visitorLinks.map((link) => link.anonymousId)])];
-  const stored = await listEvents(tx, tenantId, { leadIds, anonymousIds, kinds: rules.historyKinds, from, to, limit: HISTORY_LIMIT, newestFirst: true, prepare: true });
+  // A lead's visitors are read over the lead's range.
+  for (const link of visitorLinks) {
+    const range = leadRanges.get(link.leadId);
+    if (range) widen(visitorRanges, link.anonymousId, range);
+  }
+  const toDates = (ranges: Map<string, Range>) => new Map([...ranges].map(([id, range]) => [id, { from: new Date(range.from), to: new Date(range.to) }]));
+  const all = [...leadRanges.values(), ...visitorRanges.values()];
+  if (all.length === 0) return new Map();
+  const from = new Date(Math.min(...all.map((range) => range.from)));
+  const to = new Date(Math.max(...all.map((range) => range.to)));
+  const stored = await listEvents(tx, tenantId, {
+    leadIds,
+    anonymousIds: [...visitorRanges.keys()],
+    within: { leads: toDates(leadRanges), visitors: toDates(visitorRanges) },
+    kinds: rules.historyKinds,
+    from,
+    to,
+    limit: HISTORY_LIMIT,
+    newestFirst: true,
+    prepare: true,
+  });
   const bySubject = new Map<string, HistoryEvent[]>();
   for (const event of stored) {
     const leadId = event.leadId ?? (event.anonymousId ? visitorLead.get(event.anonymousId) : undefined) ?? null;

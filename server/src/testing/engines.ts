@@ -14,8 +14,8 @@ export interface TestEngine {
 }
 
 /** A fresh in-memory PGlite, migrated; the raw instance too (benchmarks use COPY). */
-export async function freshPglite(): Promise<{ db: Database; pglite: PGlite }> {
-  const pglite = await ready(new PGlite({ extensions: { vector } }));
+export async function freshPglite(dataDir?: string): Promise<{ db: Database; pglite: PGlite }> {
+  const pglite = await ready(dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } }));
   const db = wrapPglite(pglite);
   await migrate(db);
   return { db, pglite };

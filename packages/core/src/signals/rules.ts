@@ -30,12 +30,29 @@ export interface CompiledRules {
    * matchers, sequence steps, silences it anchors, silences it breaks.
    */
   weightsByEvent: ReadonlyMap<string, readonly { rule: SignalRuleSetShape['weights'][number]; matcher: EventMatcher }[]>;
-  stepsByEvent: ReadonlyMap<string, readonly EventMatcher[]>;
+  stepsByEvent: ReadonlyMap<string, readonly CompiledStep[]>;
   anchorsByEvent: ReadonlyMap<string, readonly CompiledSilence[]>;
   expectsByEvent: ReadonlyMap<string, readonly CompiledSilence[]>;
 }
 
 export type CompiledSilence = SignalRuleSetShape['silences'][number] & { withinMs: number };
+
+/**
+ * A sequence step and how far from it, in time, the other steps of a match
+ * lie: a first step only looks forward (its match ends within the window after
+ * it), a last step only back, a middle step both ways.
+ */
+export interface CompiledStep {
+  matcher: EventMatcher;
+  beforeMs: number;
+  afterMs: number;
+}
+
+/** How far back and forward from one event the other events of its possible matches lie. */
+export interface StepReach {
+  beforeMs: number;
+  afterMs: number;
+}
 
 /** A signal as evaluation produces it; storage adds the subject and an id. */
 export interface FiredSignal {
@@ -70,7 +87,10 @@ export function compileRules(set: SignalRuleSetShape, version: number): Compiled
     thresholds: [...set.thresholds].sort((a, b) => a.score - b.score),
     maxSequenceMs: Math.max(0, ...sequences.map((rule) => rule.withinMs)),
     weightsByEvent: groupBy(set.weights.map((rule) => ({ rule, matcher: { event: rule.event, where: rule.where } })), (entry) => entry.rule.event),
-    stepsByEvent: groupBy(sequences.flatMap((rule) => rule.steps), (step) => step.event),
+    stepsByEvent: groupBy(
+      sequences.flatMap((rule) => rule.steps.map((matcher, index) => ({ matcher, beforeMs: index > 0 ? rule.withinMs : 0, afterMs: index < rule.steps.length - 1 ? rule.withinMs : 0 }))),
+      (step) => step.matcher.event,
+    ),
     anchorsByEvent: groupBy(silences, (rule) => rule.after.event),
     expectsByEvent: groupBy(silences, (rule) => rule.expect.event),
   };
@@ -140,9 +160,22 @@ export function sequenceSignals(rules: CompiledRules, events: readonly SignalEve
   return fired;
 }
 
-/** Whether any rule needs `event` as a sequence step (ingest then looks at the subject's recent history). */
-export function isSequenceStep(rules: CompiledRules, event: SignalEvent): boolean {
-  return rulesOfName(rules.stepsByEvent, event).some((step) => matchesEvent(step, event));
+/**
+ * Whether any rule needs `event` as a sequence step, and if so the stretch of
+ * the subject's history around it a match involving it can use (ingest reads
+ * only that). Null: no step.
+ */
+export function sequenceReach(rules: CompiledRules, event: SignalEvent): StepReach | null {
+  let matched = false;
+  let beforeMs = 0;
+  let afterMs = 0;
+  for (const step of rulesOfName(rules.stepsByEvent, event)) {
+    if (!matchesEvent(step.matcher, event)) continue;
+    matched = true;
+    beforeMs = Math.max(beforeMs, step.beforeMs);
+    afterMs = Math.max(afterMs, step.afterMs);
+  }
+  return matched ? { beforeMs, afterMs } : null;
 }
 
 /** The silences `event` anchors (starts the window of). */
