@@ -48,14 +48,21 @@ function readJsonl<T>(file: string): T[] {
     });
 }
 
+/** The two parts of the sales-objection set. */
+export type SalesPart = 'original' | 'late';
+
 /**
  * The hand-written sales-objection set (evals/datasets/sales-objections). The
- * ranking was tuned on its `-a` questions only, so `-b`/`-c` are held out.
+ * ranking was tuned on the original part's `-a` questions only, so `-b`/`-c`
+ * are held out. The `late` part (`-d` questions and `oos-l-` off-topic ones,
+ * same entries) was written on 2026-12-04, after every constant was chosen, and
+ * its first run is recorded in the dataset's README before anything changed.
  */
-export function loadSalesObjections(directory: string): EvalDataset {
+export function loadSalesObjections(directory: string, part: SalesPart = 'original'): EvalDataset {
+  const late = part === 'late';
   const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
-  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(join(directory, 'queries.jsonl'));
-  const outOfScope = readJsonl<{ id: string; query: string }>(join(directory, 'out-of-scope.jsonl'));
+  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(join(directory, late ? 'queries-late.jsonl' : 'queries.jsonl'));
+  const outOfScope = readJsonl<{ id: string; query: string }>(join(directory, late ? 'out-of-scope-late.jsonl' : 'out-of-scope.jsonl'));
   const known = new Set(entries.map((entry) => entry.externalId));
   for (const query of queries) {
     const unknown = query.relevant.filter((id) => !known.has(id));
@@ -63,15 +70,18 @@ export function loadSalesObjections(directory: string): EvalDataset {
   }
   const tuning = (query: EvalQuery) => query.id.endsWith('-a');
   return {
-    name: 'sales-objections',
-    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions`,
+    name: late ? SALES_LATE : 'sales-objections',
+    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions${late ? ', written after all tuning' : ''}`,
     entries,
     queries: queries.map((query) => ({ id: query.id, text: query.query, relevant: query.relevant })),
     outOfScope: outOfScope.map((query) => ({ id: query.id, text: query.query })),
-    splits: { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
-    notes: [],
+    splits: late ? {} : { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
+    notes: late ? ['Written on 2026-12-04 after every ranking, tier and gate constant was chosen; nothing was tuned on it.'] : [],
   };
 }
+
+/** The dataset name of the sales set's part written after tuning. */
+export const SALES_LATE = 'sales-objections-late';
 
 /** The question-pair corpora of /work/shared/data/faq-pairs (see its README). */
 export type FaqCorpus = 'lcqmc' | 'bq' | 'atec-ccks';

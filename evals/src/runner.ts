@@ -60,6 +60,8 @@ export interface QueryRecord {
   ranked: string[];
   topRelevance: number;
   abstained: boolean;
+  /** The server's overall tier (server configurations only; the anchor has none). */
+  confidence?: 'high' | 'low' | 'none';
   latencyMs: number;
 }
 
@@ -67,6 +69,7 @@ export interface OutOfScopeRecord {
   id: string;
   topRelevance: number;
   abstained: boolean;
+  confidence?: 'high' | 'low' | 'none';
   latencyMs: number;
 }
 
@@ -276,14 +279,14 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       // server's own verdict (relevance floor and domain gate) is `abstained`.
       const topRelevance = result.topRelevance;
       if (++done % 25 === 0 || done === total) progress('questions', done, total);
-      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: result.abstained, latencyMs };
+      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: result.abstained, confidence: result.confidence, latencyMs };
     };
     const queries: QueryRecord[] = [];
     for (const query of dataset.queries) queries.push({ id: query.id, relevant: query.relevant, ...(await ask(query.text)) });
     const outOfScope: OutOfScopeRecord[] = [];
     for (const query of dataset.outOfScope) {
-      const { topRelevance, abstained, latencyMs } = await ask(query.text);
-      outOfScope.push({ id: query.id, topRelevance, abstained, latencyMs });
+      const { topRelevance, abstained, confidence, latencyMs } = await ask(query.text);
+      outOfScope.push({ id: query.id, topRelevance, abstained, confidence, latencyMs });
     }
     return summarise(dataset, retriever, floor, kb.importMs, queries, outOfScope);
   } finally {
