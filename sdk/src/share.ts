@@ -33,7 +33,7 @@ export interface TrackSectionsOptions extends SectionOptions {
 export function trackSections(client: SectionClient, options: TrackSectionsOptions = {}): SectionTracking {
   try {
     const env: SectionEnvironment | undefined =
-      options.environment ?? (typeof window === 'undefined' || typeof document === 'undefined' ? undefined : { window, document, location, IntersectionObserver: window.IntersectionObserver });
+      options.environment ?? (typeof window === 'undefined' || typeof document === 'undefined' ? undefined : { window, document, location, IntersectionObserver: window.IntersectionObserver, MutationObserver: window.MutationObserver });
     if (!env || typeof client?.track !== 'function') return INACTIVE;
     return createSectionTracker(client, env, options, options.now);
   } catch {

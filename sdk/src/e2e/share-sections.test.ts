@@ -185,7 +185,7 @@ describe.each(testEngines())('share-link section dwell in Chromium on $name (iss
       `${sections} section(s) in the engagement`,
     );
 
-  it('a proposal opened through its link reports the open and the active seconds of both sections read, as the lead’s events', async () => {
+  it('a proposal opened through its link reports the open and the active seconds of every section read, one the page rendered later included, as the lead’s events', async () => {
     const { leadId, link, context, page, pageErrors, errors: clientErrors } = await openLink();
 
     // The first screen: 600 px of cover and the top 200 px of 报价, the only section in view.
@@ -193,16 +193,27 @@ describe.each(testEngines())('share-link section dwell in Chromium on $name (iss
     // 实施计划 now fills the viewport.
     await page.evaluate(() => window.scrollTo(0, 2200));
     await read(page, READ_MS);
+    // The page's script renders a further chapter on demand (as documents built by script do): it is tracked from then on.
+    await page.evaluate(() => {
+      const chapter = document.createElement('section');
+      chapter.setAttribute('data-huashu-section', '售后服务');
+      chapter.style.height = '900px';
+      chapter.innerHTML = '<h2>售后服务</h2><p>7×24 小时响应。</p>';
+      document.body.append(chapter);
+    });
+    await page.waitForFunction(() => (window as unknown as DocumentWindow).tracking.sections.length === 3);
+    await page.evaluate(() => window.scrollTo(0, 3400));
+    await read(page, READ_MS);
     const errors = await clientErrors();
     const closed = page.waitForEvent('close');
     await page.close({ runBeforeUnload: true });
     await closed;
 
-    const engagement = await engagementWith(link.id, 2);
+    const engagement = await engagementWith(link.id, 3);
     expect(engagement).toMatchObject({ linkId: link.id, leadId, title: TITLE, opens: 1, revisits: 0, devices: { desktop: 1 } });
     const bySection = new Map(engagement.sections.map((section: { section: string; dwellSeconds: number; views: number }) => [section.section, section]));
-    expect([...bySection.keys()].sort()).toEqual(['实施计划', '报价']);
-    for (const name of ['报价', '实施计划']) {
+    expect([...bySection.keys()].sort()).toEqual(['实施计划', '报价', '售后服务'].sort());
+    for (const name of ['报价', '实施计划', '售后服务']) {
       expect(bySection.get(name)).toMatchObject({ views: 1, revisits: 0 });
       expect((bySection.get(name) as { dwellSeconds: number }).dwellSeconds).toBeGreaterThan(0);
     }
@@ -213,7 +224,7 @@ describe.each(testEngines())('share-link section dwell in Chromium on $name (iss
       `SELECT message_id, anonymous_id, properties FROM events WHERE tenant_id = $1 AND event = 'page_dwell' AND properties->>'linkId' = $2`,
       [tenant.id, link.id],
     );
-    expect(stored.rows.map((row) => row.properties.section).sort()).toEqual(['实施计划', '报价']);
+    expect(stored.rows.map((row) => row.properties.section).sort()).toEqual(['实施计划', '报价', '售后服务'].sort());
     for (const row of stored.rows) {
       expect(row.anonymous_id).toBeTruthy();
       expect(row.properties).toMatchObject({ linkId: link.id, path: '/proposal.html', activeSeconds: expect.any(Number) });

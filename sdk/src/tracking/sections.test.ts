@@ -35,13 +35,24 @@ interface BlockSpec {
 function fakeDocument(blocks: BlockSpec[], url = `https://docs.example.com/proposal.html?v=3&hs_link=${LINK}`, { observer = true } = {}) {
   const page = fakePage(url);
   let scrollY = 0;
-  const elements = blocks.map((block) => ({
+  const element = (block: BlockSpec) => ({
     block,
     id: block.id ?? '',
     getAttribute: (name: string) => (name === 'data-huashu-section' ? block.name : null),
     getBoundingClientRect: () => ({ top: block.top - scrollY, bottom: block.top + block.height - scrollY, left: 0, right: VIEWPORT.width }),
     querySelector: (selectors: string) => (block.heading !== undefined && selectors.startsWith('h1') ? { textContent: block.heading } : null),
-  }));
+  });
+  const elements = blocks.map(element);
+  const mutationCallbacks: Array<() => void> = [];
+  class FakeMutationObserver {
+    constructor(private readonly callback: () => void) {}
+    observe() {
+      mutationCallbacks.push(this.callback);
+    }
+    disconnect() {
+      mutationCallbacks.splice(mutationCallbacks.indexOf(this.callback), 1);
+    }
+  }
   const intersects = (element: (typeof elements)[number]) => {
     const rect = element.getBoundingClientRect();
     return rect.bottom > 0 && rect.top < VIEWPORT.height;
@@ -89,6 +100,7 @@ function fakeDocument(blocks: BlockSpec[], url = `https://docs.example.com/propo
     }),
     location: { get search() { return new URL(page.location.href).search; }, get pathname() { return page.location.pathname; } },
     IntersectionObserver: observer ? (FakeObserver as unknown as SectionEnvironment['IntersectionObserver']) : undefined,
+    MutationObserver: FakeMutationObserver,
   };
   return {
     page,
@@ -101,6 +113,14 @@ function fakeDocument(blocks: BlockSpec[], url = `https://docs.example.com/propo
       page.dispatch(page.window, 'scroll');
       layout();
     },
+    /** The page's script adds a block (a document rendered after load): the mutation is reported, then the layout. */
+    insert(block: BlockSpec) {
+      elements.push(element(block));
+      for (const callback of [...mutationCallbacks]) callback();
+      layout();
+    },
+    /** Mutation observers still listening. */
+    watching: () => mutationCallbacks.length,
     /** Moves content without the reader doing anything (an image loading above, a font swap). */
     shift(y: number) {
       scrollY = y;
@@ -179,6 +199,27 @@ describe('createSectionTracker', () => {
     read(doc.page, 12_000);
     doc.page.pagehide();
     expect(sent()).toEqual([dwell('报价', 20), dwell('实施计划', 12)]);
+  });
+
+  it('picks up sections the page renders after it started, from when they appear', () => {
+    // A document built by script: at first only the cover (with a loading notice) is there.
+    const doc = fakeDocument([PROPOSAL[0]!]);
+    const { client, dwell: sent } = recordingClient();
+    const tracking = createSectionTracker(client, doc.environment, {}, Date.now);
+    expect(tracking.sections).toEqual([]);
+    doc.layout();
+    read(doc.page, 3000);
+    doc.insert(PROPOSAL[1]!);
+    doc.insert(PROPOSAL[2]!);
+    expect(tracking.sections).toEqual(['报价', '实施计划']);
+    doc.scrollTo(700);
+    read(doc.page, 9000);
+    doc.scrollTo(2200);
+    read(doc.page, 6000);
+    tracking.stop();
+    // The cover's 3 s without a section, then each section's own time.
+    expect(sent()).toEqual([dwell(undefined, 3), dwell('报价', 9), dwell('实施计划', 6)]);
+    expect(doc.watching()).toBe(0);
   });
 
   it('counts the section taking up most of the viewport', () => {

@@ -67,6 +67,13 @@ export interface ObserverLike {
 
 export type ObserverConstructor = new (callback: (entries: readonly ObserverEntry[]) => void, options: { threshold: number[] }) => ObserverLike;
 
+export interface MutationObserverLike {
+  observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
+  disconnect(): void;
+}
+
+export type MutationObserverConstructor = new (callback: () => void) => MutationObserverLike;
+
 /** The page as the section tracker sees it; browsers pass the real globals. */
 export interface SectionEnvironment {
   window: EventTargetLike & { readonly innerWidth: number; readonly innerHeight: number };
@@ -74,6 +81,8 @@ export interface SectionEnvironment {
   location: { readonly search: string; readonly pathname: string };
   /** Absent in very old browsers: every section is then measured on each scroll. */
   IntersectionObserver?: ObserverConstructor | undefined;
+  /** Where present, sections the page adds later (a document rendered by script) are picked up too. */
+  MutationObserver?: MutationObserverConstructor | undefined;
 }
 
 export interface SectionOptions {
@@ -88,7 +97,7 @@ export interface SectionOptions {
 export interface SectionTracking {
   /** The share link read from `?hs_link=`, or `null` when the page was not opened through one (nothing is tracked). */
   readonly linkId: string | null;
-  /** The names of the sections found, in document order. */
+  /** The names of the sections found so far, in the order they were found. */
   readonly sections: readonly string[];
   /** Sends the section being read and stops listening. */
   stop(): void;
@@ -146,16 +155,29 @@ export const INACTIVE: SectionTracking = Object.freeze({ linkId: null, sections:
 export function createSectionTracker(client: SectionClient, env: SectionEnvironment, options: SectionOptions = {}, now: () => number = Date.now): SectionTracking {
   const linkId = linkIdFrom(env.location.search);
   if (!linkId) return INACTIVE;
+  const selector = options.selector ?? DEFAULT_SECTION_SELECTOR;
   const sections: Section[] = [];
-  for (const element of Array.from(env.document.querySelectorAll(options.selector ?? DEFAULT_SECTION_SELECTOR))) {
-    const name = sectionName(element);
-    if (name) sections.push({ element, name });
-  }
+  /** Sections the observer says intersect the viewport; a section is in it from when it is found until the observer first reports. */
+  const inView = new Set<SectionElement>();
+  let observer: ObserverLike | undefined;
+  /** Adds the sections not known yet; returns whether there were any. */
+  const scan = () => {
+    const known = new Set(sections.map((section) => section.element));
+    let found = false;
+    for (const element of Array.from(env.document.querySelectorAll(selector))) {
+      const name = known.has(element) ? '' : sectionName(element);
+      if (!name) continue;
+      sections.push({ element, name });
+      inView.add(element);
+      observer?.observe(element);
+      found = true;
+    }
+    return found;
+  };
+  scan();
   const tracking = () => client.isTracking?.() !== false;
   const isVisible = () => env.document.visibilityState === 'visible';
 
-  /** Sections the observer says intersect the viewport; all of them until it first reports, or without an observer. */
-  const inView = new Set(sections.map((section) => section.element));
   /** The name of the section being read; `null` while none is in view. */
   let current: string | null = null;
   let pendingMs = 0;
@@ -239,8 +261,7 @@ export function createSectionTracker(client: SectionClient, env: SectionEnvironm
     };
   // The first measurement and the observer come before any listener: should the host make either throw, nothing is left attached.
   rank();
-  let observer: ObserverLike | undefined;
-  if (env.IntersectionObserver && sections.length > 0) {
+  if (env.IntersectionObserver) {
     observer = new env.IntersectionObserver(
       // A layout change is not the reader's doing: it may change the section being read, but is not activity.
       guard((entries: readonly ObserverEntry[]) => {
@@ -255,6 +276,16 @@ export function createSectionTracker(client: SectionClient, env: SectionEnvironm
     );
     for (const section of sections) observer.observe(section.element);
   }
+  // A section rendered after the tracker started (a document built by script, a chapter loaded
+  // on demand) is measured from when it appears. Removed ones measure as zero area and never win.
+  const mutations = env.MutationObserver
+    ? new env.MutationObserver(
+        guard(() => {
+          if (scan()) rank();
+        }),
+      )
+    : undefined;
+  mutations?.observe(env.document, { childList: true, subtree: true });
 
   const listeners: Listening[] = [
     ...ACTIVITY_EVENTS.map((type): Listening => [env.window, type, guard(onActivity), ACTIVITY_LISTEN]),
@@ -270,11 +301,14 @@ export function createSectionTracker(client: SectionClient, env: SectionEnvironm
 
   return {
     linkId,
-    sections: sections.map((section) => section.name),
+    get sections() {
+      return sections.map((section) => section.name);
+    },
     stop: guard(() => {
       close();
       stopped = true;
       observer?.disconnect();
+      mutations?.disconnect();
       for (const [target, type, listener, listenOptions] of listeners) target.removeEventListener(type, listener, listenOptions);
     }),
   };
