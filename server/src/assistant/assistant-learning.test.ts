@@ -188,6 +188,32 @@ describe.each(testEngines())('assistant learning on $name', (engine) => {
     expect((await server.call('POST', '/v1/assistant/learn', { key: reps[0]! })).status).toBe(403);
   });
 
+  it('links a question to an entry no report touched, through the words reps used: its own text asked and answered by another entry', async () => {
+    const extra = [
+      { externalId: 'go-live-a', question: '项目上线时间能不能再提前一点', answer: '可以分两期：核心模块先上线，其余模块第二期交付，首期时间能提前一个月。', evidence, tags: ['交付周期'] },
+      { externalId: 'go-live-b', question: '工期太长了，能压缩吗', answer: '并行实施数据对接和培训，整体工期可以压缩三周，前提是贵方对接人全程到位。', evidence, tags: ['交付周期'] },
+    ];
+    expect((await server.call('POST', '/v1/knowledge/import', { key: a.secretKey, body: { entries: extra } })).body).toMatchObject({ imported: 2 });
+    const listed = await server.call('GET', '/v1/knowledge?limit=50', { key: a.secretKey });
+    for (const entry of listed.body.entries) ids.set(entry.externalId, entry.id);
+    // Shares no character with go-live-b.
+    const question = '客户嫌进度拖得慢';
+    expect(top(await ask(question))).not.toContain('go-live-b');
+    // Reps found go-live-a's script right both for this question and for go-live-b's own words.
+    for (const asked of [question, '工期太长了，能压缩吗']) {
+      const { askId } = await ask(asked);
+      await server.call('POST', '/v1/outcomes', { key: a.secretKey, body: { entryId: ids.get('go-live-a'), outcome: 'success', askId } });
+    }
+    const learned = await server.call('POST', '/v1/assistant/learn', { key: a.secretKey });
+    expect(learned.status).toBe(200);
+    expect(learned.body.phrasings).toBeGreaterThanOrEqual(3);
+    const after = top(await ask(question)).slice(0, 3);
+    expect(after).toContain('go-live-a');
+    expect(after).toContain('go-live-b');
+    // The same words typed with punctuation and spaces are the same phrasing.
+    expect(top(await ask(` ${question}？`)).slice(0, 3)).toContain('go-live-b');
+  });
+
   it('counts failures against a learned pair', async () => {
     const question = '客户说部署太麻烦';
     for (const outcome of ['success', 'failure', 'failure']) {

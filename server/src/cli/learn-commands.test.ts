@@ -20,7 +20,7 @@ describe('huashu learn', () => {
   it('retrains one tenant at once, and refuses an unknown tenant or a missing target', async () => {
     await run('tenants', 'create', '--slug', 'learner');
     const result = JSON.parse(await run('learn', '--tenant', 'learner', '--json'));
-    expect(result).toMatchObject({ tenant: 'learner', pairs: 0, terms: 0, variantsApproved: 0 });
+    expect(result).toMatchObject({ tenant: 'learner', pairs: 0, terms: 0, phrasings: 0, variantsApproved: 0 });
     expect(Date.parse(result.trainedAt)).not.toBeNaN();
     await expect(run('learn', '--tenant', 'nobody')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('no tenant "nobody"') });
     await expect(run('learn')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--tenant <slug> or --all') });

@@ -12,7 +12,7 @@ type WithDatabase = <T>(fn: (db: Database, config: Config) => Promise<T>) => Pro
 const ALL_TENANTS_LIMIT = 1000;
 
 function summary(slug: string, result: LearnResult): string {
-  return `${slug}: ${result.pairs} question→entry pairs, ${result.terms} associated terms, ${result.variantsApproved} variants approved, ${result.durationMs} ms (trained ${result.trainedAt})\n`;
+  return `${slug}: ${result.pairs} question→entry pairs, ${result.terms} associated terms, ${result.phrasings} linked phrasings, ${result.variantsApproved} variants approved, ${result.durationMs} ms (trained ${result.trainedAt})\n`;
 }
 
 /**

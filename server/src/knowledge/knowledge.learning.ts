@@ -3,6 +3,7 @@ import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
 import { BACKGROUND_QUESTIONS, CONVERSATION_FRAMING, trainDomainGate, type DomainGate, type GateDocument } from '../retrieval/domain-gate.js';
 import { normalizeText } from '../retrieval/normalize.js';
+import { buildSuccessLinks, phrasingKey, type SuccessLinks } from '../retrieval/success-links.js';
 import { trainAssociations, type AssociationTable } from '../retrieval/term-association.js';
 import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
 import { embeddingText } from '../retrieval/embedder.js';
@@ -60,19 +61,33 @@ export function domainGate(db: Queryable, tenantId: string): Promise<DomainGate>
   return gate;
 }
 
-const associations = new Map<string, { until: number; table: Promise<AssociationTable | undefined> }>();
+interface LearnedModel {
+  table: AssociationTable;
+  links?: SuccessLinks;
+}
 
-/** The tenant's learned associations (undefined before any training). */
-export function associationsFor(db: Queryable, tenantId: string): Promise<AssociationTable | undefined> {
+const associations = new Map<string, { until: number; model: Promise<LearnedModel | undefined> }>();
+
+function learnedModel(db: Queryable, tenantId: string): Promise<LearnedModel | undefined> {
   const now = Date.now();
   const cached = associations.get(tenantId);
-  if (cached && cached.until > now) return cached.table;
-  const table = learning.loadAssociations(db, tenantId).then((stored) => stored?.table);
+  if (cached && cached.until > now) return cached.model;
+  const model = learning.loadAssociations(db, tenantId);
   associations.delete(tenantId);
   if (associations.size >= GATE_CACHE_TENANTS) associations.delete(associations.keys().next().value!);
-  associations.set(tenantId, { until: now + CACHE_TTL_MS, table });
-  table.catch(() => associations.delete(tenantId));
-  return table;
+  associations.set(tenantId, { until: now + CACHE_TTL_MS, model });
+  model.catch(() => associations.delete(tenantId));
+  return model;
+}
+
+/** The tenant's learned associations (undefined before any training). */
+export async function associationsFor(db: Queryable, tenantId: string): Promise<AssociationTable | undefined> {
+  return (await learnedModel(db, tenantId))?.table;
+}
+
+/** The tenant's learned links between phrasings (undefined before any training). */
+export async function successLinksFor(db: Queryable, tenantId: string): Promise<SuccessLinks | undefined> {
+  return (await learnedModel(db, tenantId))?.links;
 }
 
 export interface OutcomeLesson {
@@ -120,14 +135,27 @@ export async function learn(ctx: Pick<AppContext, 'db'>, tenantId: string): Prom
     return entry ? [{ question: lexicalTerms(row.question), entry: lexicalTerms(embeddingText(entry)), weight: row.successes - row.failures }] : [];
   });
   const table = trainAssociations(pairs);
-  const trainedAt = await learning.saveAssociations(ctx.db, tenantId, table, pairs.filter((pair) => pair.weight > 0).length, through);
-  associations.set(tenantId, { until: Date.now() + CACHE_TTL_MS, table: Promise.resolve(table) });
+  const entriesByText = new Map<string, string[]>();
+  for (const entry of await learning.approvedQuestions(ctx.db, tenantId)) {
+    const text = phrasingKey(entry.question);
+    entriesByText.set(text, [...(entriesByText.get(text) ?? []), entry.id]);
+  }
+  const links = buildSuccessLinks(
+    rows.flatMap((row) => {
+      const entry = entryTexts.get(row.entry_id);
+      return entry ? [{ question: phrasingKey(row.normalized), entryText: phrasingKey(entry.question), entryId: row.entry_id, weight: row.successes - row.failures }] : [];
+    }),
+    entriesByText,
+  );
+  const trainedAt = await learning.saveAssociations(ctx.db, tenantId, table, links, pairs.filter((pair) => pair.weight > 0).length, through);
+  associations.set(tenantId, { until: Date.now() + CACHE_TTL_MS, model: Promise.resolve({ table, links }) });
   const variantsApproved = await variants.approveLearnedVariants(ctx.db, tenantId, await learning.variantApprovals(ctx.db, tenantId));
   // The gate learns the new questions too: it is rebuilt on the next question.
   changedCorpus(ctx.db, tenantId);
   return {
     pairs: pairs.filter((pair) => pair.weight > 0).length,
     terms: Object.keys(table).length,
+    phrasings: Object.keys(links.ties).length,
     variantsApproved,
     trainedAt: trainedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_VARIANT_APPROVALS } from '@huashu/core';
 import type { Queryable } from '../platform/db/types.js';
+import type { SuccessLinks } from '../retrieval/success-links.js';
 import type { AssociationTable } from '../retrieval/term-association.js';
 
 /** All SQL of what reported outcomes teach: learning events, settings and the trained associations. */
@@ -27,6 +28,8 @@ export async function insertLearningEvent(db: Queryable, tenantId: string, event
 export interface LearningPairRow {
   entry_id: string;
   question: string;
+  /** The question as `normalizeText` left it (what pairs are grouped by). */
+  normalized: string;
   successes: number;
   failures: number;
 }
@@ -34,7 +37,7 @@ export interface LearningPairRow {
 /** The training data: one row per (question, entry) with its net evidence, approved entries only. */
 export async function learningPairs(db: Queryable, tenantId: string): Promise<LearningPairRow[]> {
   const rows = await db.query<LearningPairRow>(
-    `SELECT l.entry_id, min(l.question) AS question,
+    `SELECT l.entry_id, min(l.question) AS question, l.normalized,
             (count(*) FILTER (WHERE l.outcome = 'success'))::int AS successes, (count(*) FILTER (WHERE l.outcome = 'failure'))::int AS failures
      FROM knowledge_learning_events l
      JOIN knowledge_entries e ON e.tenant_id = l.tenant_id AND e.id = l.entry_id AND e.status = 'approved'
@@ -82,28 +85,36 @@ export async function setVariantApprovals(db: Queryable, tenantId: string, appro
 
 export interface StoredAssociations {
   table: AssociationTable;
+  /** Absent for a model trained before links were learned. */
+  links?: SuccessLinks;
   pairs: number;
   trainedAt: Date;
 }
 
 export async function loadAssociations(db: Queryable, tenantId: string): Promise<StoredAssociations | undefined> {
-  const rows = await db.query<{ model: AssociationTable; pairs: number; trained_at: Date }>(
-    `SELECT model, pairs, trained_at FROM knowledge_term_associations WHERE tenant_id = $1`,
+  const rows = await db.query<{ model: AssociationTable; links: SuccessLinks | null; pairs: number; trained_at: Date }>(
+    `SELECT model, links, pairs, trained_at FROM knowledge_term_associations WHERE tenant_id = $1`,
     [tenantId],
   );
   const row = rows.rows[0];
-  return row ? { table: row.model, pairs: row.pairs, trainedAt: new Date(row.trained_at) } : undefined;
+  return row ? { table: row.model, ...(row.links ? { links: row.links } : {}), pairs: row.pairs, trainedAt: new Date(row.trained_at) } : undefined;
 }
 
-export async function saveAssociations(db: Queryable, tenantId: string, table: AssociationTable, pairs: number, trainedThrough: Date | null): Promise<Date> {
+export async function saveAssociations(db: Queryable, tenantId: string, table: AssociationTable, links: SuccessLinks, pairs: number, trainedThrough: Date | null): Promise<Date> {
   const rows = await db.query<{ trained_at: Date }>(
-    `INSERT INTO knowledge_term_associations (tenant_id, model, pairs, trained_through) VALUES ($1, $2::jsonb, $3, $4)
-     ON CONFLICT (tenant_id) DO UPDATE SET model = EXCLUDED.model, pairs = EXCLUDED.pairs, trained_through = EXCLUDED.trained_through, trained_at = now()
+    `INSERT INTO knowledge_term_associations (tenant_id, model, links, pairs, trained_through) VALUES ($1, $2::jsonb, $3::jsonb, $4, $5)
+     ON CONFLICT (tenant_id) DO UPDATE SET model = EXCLUDED.model, links = EXCLUDED.links, pairs = EXCLUDED.pairs, trained_through = EXCLUDED.trained_through, trained_at = now()
      WHERE knowledge_term_associations.tenant_id = $1
      RETURNING trained_at`,
-    [tenantId, JSON.stringify(table), pairs, trainedThrough?.toISOString() ?? null],
+    [tenantId, JSON.stringify(table), JSON.stringify(links), pairs, trainedThrough?.toISOString() ?? null],
   );
   return new Date(rows.rows[0]!.trained_at);
+}
+
+/** Id and question of every approved entry (the links find entries by their words). */
+export async function approvedQuestions(db: Queryable, tenantId: string): Promise<Array<{ id: string; question: string }>> {
+  const rows = await db.query<{ id: string; question: string }>(`SELECT id, question FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`, [tenantId]);
+  return rows.rows;
 }
 
 /** Texts of the tenant's approved entries for the domain gate. */

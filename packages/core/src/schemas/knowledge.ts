@@ -112,6 +112,8 @@ export const LearnResult = z.object({
   pairs: z.number().int(),
   /** Question terms that have learned associations. */
   terms: z.number().int(),
+  /** Phrasings tied to others by reported successes (each links a question to entries reps found right). */
+  phrasings: z.number().int(),
   /** Learned variants approved by this run (reporters reached the threshold). */
   variantsApproved: z.number().int(),
   trainedAt: IsoDateTime,
