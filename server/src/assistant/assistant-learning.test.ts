@@ -207,9 +207,13 @@ describe.each(testEngines())('assistant learning on $name', (engine) => {
     const learned = await server.call('POST', '/v1/assistant/learn', { key: a.secretKey });
     expect(learned.status).toBe(200);
     expect(learned.body.phrasings).toBeGreaterThanOrEqual(3);
-    const after = top(await ask(question)).slice(0, 3);
+    const answered = await ask(question);
+    const after = top(answered).slice(0, 3);
     expect(after).toContain('go-live-a');
     expect(after).toContain('go-live-b');
+    // The answer says which matches the links brought, and only those.
+    const linkedIds = answered.matches.filter((match) => (match as { linked?: boolean }).linked).map((match) => match.entry.externalId);
+    expect(linkedIds.sort()).toEqual(['go-live-a', 'go-live-b']);
     // The same words typed with punctuation and spaces are the same phrasing.
     expect(top(await ask(` ${question}？`)).slice(0, 3)).toContain('go-live-b');
   });

@@ -33,6 +33,7 @@ export function toMatch(hit: SearchHit): AskMatch {
     successRate: successRate(hit.outcomes),
     confidence: hit.confidence,
     ...(hit.matchedVariant ? { matchedVariant: hit.matchedVariant } : {}),
+    ...(hit.linked ? { linked: true as const } : {}),
   };
 }
 

@@ -128,6 +128,8 @@ export interface SearchHit {
   confidence: 'high' | 'low';
   /** The variant that matched better than the entry's own question. */
   matchedVariant?: string;
+  /** Reported successes link the question's words to this entry. */
+  linked?: true;
 }
 
 export interface SearchResult {
@@ -270,6 +272,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     entry: entries.get(candidate.id)!,
     confidence: matchConfidence(candidate.relevance, confidence, tiers),
     ...(variant ? { matchedVariant: variant } : {}),
+    ...(linked.has(candidate.id) ? { linked: true as const } : {}),
   }));
   return { hits, confidence, abstained: confidence === 'none', topRelevance, gate, staleEmbeddings: cached.foreignVectors > 0 };
 }

@@ -194,6 +194,8 @@ export const AskMatch = z.object({
   confidence: z.enum(['high', 'low']),
   /** The variant (another customer phrasing) that matched best, when it beat the entry's own question. */
   matchedVariant: z.string().optional(),
+  /** Present when reps' reported successes link the question's words to this entry (learned, not reviewed). */
+  linked: z.literal(true).optional(),
 });
 export type AskMatch = z.infer<typeof AskMatch>;
 
