@@ -454,14 +454,18 @@ export interface CandidateFeatures {
   dense: number | null;
 }
 
-/** What scoring needs of each candidate, in one query for the union of both retrievers. */
+/**
+ * What scoring needs of each candidate, in one query for the union of the
+ * retrievers; approved entries only (learned links name entries by id, and an
+ * entry may have gone back to review since they were trained).
+ */
 export async function candidateFeatures(db: Queryable, tenantId: string, ids: readonly string[], vector: readonly number[] | undefined, model: string): Promise<CandidateFeatures[]> {
   if (ids.length === 0) return [];
   const result = await db.query<CandidateFeatures>(
     `SELECT e.id, e.lexical_terms, e.question, e.industry, e.product, e.tags, e.answer, 1 - (v.embedding <=> $3::vector) AS dense
      FROM knowledge_entries e
      LEFT JOIN knowledge_embeddings v ON v.entry_id = e.id AND v.tenant_id = $1 AND v.model = $4::text
-     WHERE e.tenant_id = $1 AND e.id = ANY($2::text[])`,
+     WHERE e.tenant_id = $1 AND e.id = ANY($2::text[]) AND e.status = 'approved'`,
     [tenantId, [...ids], vector ? toSql(vector) : null, model],
   );
   return result.rows;
