@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from '../platform/db/migrate.js';
-import { ready, wrapPglite } from '../platform/db/pglite.js';
+import { startPglite, wrapPglite } from '../platform/db/pglite.js';
 import { openPostgres } from '../platform/db/postgres.js';
 import type { Database, Engine } from '../platform/db/types.js';
 
@@ -13,9 +12,9 @@ export interface TestEngine {
   open(): Promise<Database>;
 }
 
-/** A fresh in-memory PGlite, migrated; the raw instance too (benchmarks use COPY). */
+/** A fresh PGlite (in memory, or on `dataDir`), migrated; the raw instance too (benchmarks use COPY). */
 export async function freshPglite(dataDir?: string): Promise<{ db: Database; pglite: PGlite }> {
-  const pglite = await ready(dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } }));
+  const pglite = await startPglite(dataDir);
   const db = wrapPglite(pglite);
   await migrate(db);
   return { db, pglite };

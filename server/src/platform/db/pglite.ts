@@ -20,13 +20,17 @@ function adapt(target: PGlite | Transaction): Queryable {
 
 /** Embedded Postgres (WASM). `dataDir` undefined keeps everything in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Database> {
+  return wrapPglite(await startPglite(dataDir));
+}
+
+/** The raw PGlite instance with pgvector, started and set up (benchmarks also need it for COPY). */
+export async function startPglite(dataDir?: string): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } });
-  return wrapPglite(await ready(pg));
+  return ready(dataDir ? new PGlite(dataDir, { extensions: { vector } }) : new PGlite({ extensions: { vector } }));
 }
 
 /** Waits for start-up and applies the session settings every connection gets. */
-export async function ready(pg: PGlite): Promise<PGlite> {
+async function ready(pg: PGlite): Promise<PGlite> {
   await pg.waitReady;
   await pg.exec(VECTOR_SEARCH_SETTINGS);
   return pg;
