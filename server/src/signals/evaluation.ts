@@ -355,8 +355,13 @@ async function evaluateRows(
 
   const stepEvents = events.filter((event) => event.step);
   const anchors = events.flatMap((event) => event.anchors.map((rule) => ({ rule, event })));
-  const historySubjects = new Map<string, { leadId: string | null; anonymousId: string | null }>();
-  for (const event of [...stepEvents, ...anchors.map((anchor) => anchor.event)]) historySubjects.set(event.subject, event);
+  // Each subject's history is read only where its new events' matches can lie: after a
+  // first step, before a last one, after an anchor. In-order traffic (the usual) mostly
+  // has nothing stored after its newest events, so the read returns little.
+  const historySubjects = new Map<string, HistorySubject>();
+  const reach = (event: Evaluated, from: number, to: number) => widen(historySubjects, event.subject, { leadId: event.leadId, anonymousId: event.anonymousId, from, to });
+  for (const event of stepEvents) reach(event, event.at - event.step!.beforeMs, event.at + event.step!.afterMs);
+  for (const { rule, event } of anchors) reach(event, event.at, event.at + rule.withinMs);
   const backfillLeads = [...new Set(newLinks.map((link) => link.leadId))];
   // Rarely needed (an anonymous event of an identified visitor, a first identification). Taken
   // after the first set, so two batches could deadlock here: the loser's evaluation rolls back
@@ -368,14 +373,8 @@ async function evaluateRows(
   // evaluated; its new events are judged on that same read (one read, not two).
   const backfilling = backfillLeads.length > 0 && (rules.sequences.length > 0 || rules.silences.length > 0);
   const backfillKeys = new Set(backfilling ? backfillLeads.map((leadId) => subjectKey(leadId, null)) : []);
-  // Each subject's history is read only where its new events' matches can lie: after a
-  // first step, before a last one, after an anchor. In-order traffic (the usual) mostly
-  // has nothing stored after its newest events, so the read returns little.
-  const ranges = new Map<string, Range>();
-  for (const event of stepEvents) widen(ranges, event.subject, { from: event.at - event.step!.beforeMs, to: event.at + event.step!.afterMs });
-  for (const { rule, event } of anchors) widen(ranges, event.subject, { from: event.at, to: event.at + rule.withinMs });
   const history = new Map<string, HistoryEvent[]>();
-  const narrow = [...historySubjects].filter(([key]) => !backfillKeys.has(key)).map(([key, subject]) => ({ ...subject, ...ranges.get(key)! }));
+  const narrow = [...historySubjects].filter(([key]) => !backfillKeys.has(key)).map(([, subject]) => subject);
   if (narrow.length > 0) for (const [key, events] of await historyOf(tx, tenantId, rules, narrow, visitorsOf)) history.set(key, events);
   if (backfilling) {
     const times = [...stepEvents, ...anchors.map((anchor) => anchor.event)].map((event) => event.at);
@@ -428,10 +427,13 @@ interface Range {
   to: number;
 }
 
-/** Grows `key`'s range in `ranges` to cover `range` too. */
-function widen(ranges: Map<string, Range>, key: string, range: Range): void {
+/** A subject whose history is read, over its range. */
+type HistorySubject = { leadId: string | null; anonymousId: string | null } & Range;
+
+/** Grows `key`'s range in `ranges` to cover `range` too (the first value given for a key keeps its other fields). */
+function widen<T extends Range>(ranges: Map<string, T>, key: string, range: T): void {
   const known = ranges.get(key);
-  ranges.set(key, known ? { from: Math.min(known.from, range.from), to: Math.max(known.to, range.to) } : range);
+  ranges.set(key, known ? { ...known, from: Math.min(known.from, range.from), to: Math.max(known.to, range.to) } : range);
 }
 
 /** Each subject's events in its own [from, to] of the names sequences and silences look at, keyed by subject. */
@@ -439,7 +441,7 @@ async function historyOf(
   tx: Queryable,
   tenantId: string,
   rules: LiveRules,
-  subjects: readonly ({ leadId: string | null; anonymousId: string | null } & Range)[],
+  subjects: readonly HistorySubject[],
   knownVisitors: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Promise<Map<string, HistoryEvent[]>> {
   const leadRanges = new Map<string, Range>();

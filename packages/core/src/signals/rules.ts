@@ -37,21 +37,18 @@ export interface CompiledRules {
 
 export type CompiledSilence = SignalRuleSetShape['silences'][number] & { withinMs: number };
 
-/**
- * A sequence step and how far from it, in time, the other steps of a match
- * lie: a first step only looks forward (its match ends within the window after
- * it), a last step only back, a middle step both ways.
- */
-export interface CompiledStep {
-  matcher: EventMatcher;
-  beforeMs: number;
-  afterMs: number;
-}
-
 /** How far back and forward from one event the other events of its possible matches lie. */
 export interface StepReach {
   beforeMs: number;
   afterMs: number;
+}
+
+/**
+ * A sequence step and its reach: a first step only looks forward (its match
+ * ends within the window after it), a last step only back, a middle step both ways.
+ */
+export interface CompiledStep extends StepReach {
+  matcher: EventMatcher;
 }
 
 /** A signal as evaluation produces it; storage adds the subject and an id. */
