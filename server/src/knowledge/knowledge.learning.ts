@@ -3,8 +3,8 @@ import type { AppContext } from '../platform/context.js';
 import type { Queryable } from '../platform/db/types.js';
 import { BACKGROUND_QUESTIONS, CONVERSATION_FRAMING, trainDomainGate, type DomainGate, type GateDocument } from '../retrieval/domain-gate.js';
 import { normalizeText } from '../retrieval/normalize.js';
-import { buildSuccessLinks, phrasingKey, type SuccessLinks } from '../retrieval/success-links.js';
-import { trainAssociations, type AssociationTable } from '../retrieval/term-association.js';
+import { buildSuccessLinks, phrasingKey, type LinkPair, type SuccessLinks } from '../retrieval/success-links.js';
+import { trainAssociations, type AssociationPair, type AssociationTable } from '../retrieval/term-association.js';
 import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
 import { embeddingText } from '../retrieval/embedder.js';
 import { changedCorpus, corpusGeneration } from './knowledge.store.js';
@@ -128,25 +128,26 @@ export async function learn(ctx: Pick<AppContext, 'db'>, tenantId: string): Prom
   const started = performance.now();
   const through = await learning.latestEventAt(ctx.db, tenantId);
   const rows = await learning.learningPairs(ctx.db, tenantId);
-  const entryIds = [...new Set(rows.map((row) => row.entry_id))];
-  const entryTexts = await learning.entryTexts(ctx.db, tenantId, entryIds);
-  const pairs = rows.flatMap((row) => {
-    const entry = entryTexts.get(row.entry_id);
-    return entry ? [{ question: lexicalTerms(row.question), entry: lexicalTerms(embeddingText(entry)), weight: row.successes - row.failures }] : [];
-  });
-  const table = trainAssociations(pairs);
+  // One read of the approved entries serves both models: the associations need the texts of
+  // the entries reported on (every pair's entry is approved), the links every entry by its words.
+  const approved = await learning.approvedEntryTexts(ctx.db, tenantId);
+  const entryTexts = new Map(approved.map((entry) => [entry.id, entry]));
   const entriesByText = new Map<string, string[]>();
-  for (const entry of await learning.approvedQuestions(ctx.db, tenantId)) {
+  for (const entry of approved) {
     const text = phrasingKey(entry.question);
     entriesByText.set(text, [...(entriesByText.get(text) ?? []), entry.id]);
   }
-  const links = buildSuccessLinks(
-    rows.flatMap((row) => {
-      const entry = entryTexts.get(row.entry_id);
-      return entry ? [{ question: phrasingKey(row.normalized), entryText: phrasingKey(entry.question), entryId: row.entry_id, weight: row.successes - row.failures }] : [];
-    }),
-    entriesByText,
-  );
+  const pairs: AssociationPair[] = [];
+  const linkPairs: LinkPair[] = [];
+  for (const row of rows) {
+    const entry = entryTexts.get(row.entry_id);
+    if (!entry) continue;
+    const weight = row.successes - row.failures;
+    pairs.push({ question: lexicalTerms(row.question), entry: lexicalTerms(embeddingText(entry)), weight });
+    linkPairs.push({ question: phrasingKey(row.normalized), entryText: phrasingKey(entry.question), entryId: row.entry_id, weight });
+  }
+  const table = trainAssociations(pairs);
+  const links = buildSuccessLinks(linkPairs, entriesByText);
   const trainedAt = await learning.saveAssociations(ctx.db, tenantId, table, links, pairs.filter((pair) => pair.weight > 0).length, through);
   associations.set(tenantId, { until: Date.now() + CACHE_TTL_MS, model: Promise.resolve({ table, links }) });
   const variantsApproved = await variants.approveLearnedVariants(ctx.db, tenantId, await learning.variantApprovals(ctx.db, tenantId));

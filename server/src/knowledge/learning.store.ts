@@ -111,12 +111,6 @@ export async function saveAssociations(db: Queryable, tenantId: string, table: A
   return new Date(rows.rows[0]!.trained_at);
 }
 
-/** Id and question of every approved entry (the links find entries by their words). */
-export async function approvedQuestions(db: Queryable, tenantId: string): Promise<Array<{ id: string; question: string }>> {
-  const rows = await db.query<{ id: string; question: string }>(`SELECT id, question FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`, [tenantId]);
-  return rows.rows;
-}
-
 /** Texts of the tenant's approved entries for the domain gate. */
 export async function gateTexts(db: Queryable, tenantId: string): Promise<Array<{ question: string; answer: string; tags: string[] }>> {
   const rows = await db.query<{ question: string; answer: string; tags: string[] }>(
@@ -126,14 +120,10 @@ export async function gateTexts(db: Queryable, tenantId: string): Promise<Array<
   return rows.rows;
 }
 
-/** Question and tags of the given entries (what an entry's lexical field is made of). */
-export async function entryTexts(db: Queryable, tenantId: string, ids: readonly string[]): Promise<Map<string, { question: string; tags: string[] }>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<{ id: string; question: string; tags: string[] }>(
-    `SELECT id, question, tags FROM knowledge_entries WHERE tenant_id = $1 AND id = ANY($2::text[])`,
-    [tenantId, [...ids]],
-  );
-  return new Map(rows.rows.map((row) => [row.id, { question: row.question, tags: row.tags }]));
+/** Id, question and tags of every approved entry (what the learned models read of entries). */
+export async function approvedEntryTexts(db: Queryable, tenantId: string): Promise<Array<{ id: string; question: string; tags: string[] }>> {
+  const rows = await db.query<{ id: string; question: string; tags: string[] }>(`SELECT id, question, tags FROM knowledge_entries WHERE tenant_id = $1 AND status = 'approved'`, [tenantId]);
+  return rows.rows;
 }
 
 /** Questions that reported successes tied to approved entries: reps' own in-domain phrasings, for the gate. */
