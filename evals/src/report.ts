@@ -80,6 +80,8 @@ export function checkTargets(report: EvalReport): TargetCheck[] {
   const late = find(results, SALES_LATE, name);
   const lateNone = late?.queries.filter((record) => record.confidence === 'none').length ?? 0;
   const lateOff = late?.outOfScope ?? [];
+  const lateOffNone = lateOff.filter((record) => record.confidence === 'none').length;
+  const lateOffHigh = lateOff.filter((record) => record.confidence === 'high').length;
   checks.push({
     target: `${SALES_LATE} recall@3 ≥ 0.95`,
     measured: late ? `${fixed(late.ranking.recall3)} (served: ${fixed(late.ranking.servedRecall3)})` : 'not run',
@@ -87,8 +89,8 @@ export function checkTargets(report: EvalReport): TargetCheck[] {
   });
   checks.push({
     target: `${SALES_LATE} ≥ 9/10 off-topic questions \`none\`, none \`high\``,
-    measured: late ? `${lateOff.filter((record) => record.confidence === 'none').length}/${lateOff.length} none, ${lateOff.filter((record) => record.confidence === 'high').length} high` : 'not run',
-    met: late ? lateOff.filter((record) => record.confidence === 'none').length >= 0.9 * lateOff.length && !lateOff.some((record) => record.confidence === 'high') : undefined,
+    measured: late ? `${lateOffNone}/${lateOff.length} none, ${lateOffHigh} high` : 'not run',
+    met: late ? lateOffNone >= 0.9 * lateOff.length && lateOffHigh === 0 : undefined,
   });
   checks.push({
     target: `${SALES_LATE} ≤ 2/80 real questions \`none\``,
