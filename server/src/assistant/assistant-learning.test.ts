@@ -61,6 +61,11 @@ describe.each(testEngines())('assistant learning on $name', (engine) => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body as { askId: string; confidence: string; abstained: boolean; matches: Match[] };
   };
+  const importMore = async (entries: ReadonlyArray<Record<string, unknown>>) => {
+    expect((await server.call('POST', '/v1/knowledge/import', { key: a.secretKey, body: { entries } })).body).toMatchObject({ imported: entries.length });
+    const listed = await server.call('GET', '/v1/knowledge?limit=50', { key: a.secretKey });
+    for (const entry of listed.body.entries) ids.set(entry.externalId, entry.id);
+  };
   const top = (body: { matches: Match[] }) => body.matches.map((match) => match.entry.externalId);
 
   beforeAll(async () => {
@@ -193,9 +198,7 @@ describe.each(testEngines())('assistant learning on $name', (engine) => {
       { externalId: 'go-live-a', question: '项目上线时间能不能再提前一点', answer: '可以分两期：核心模块先上线，其余模块第二期交付，首期时间能提前一个月。', evidence, tags: ['交付周期'] },
       { externalId: 'go-live-b', question: '工期太长了，能压缩吗', answer: '并行实施数据对接和培训，整体工期可以压缩三周，前提是贵方对接人全程到位。', evidence, tags: ['交付周期'] },
     ];
-    expect((await server.call('POST', '/v1/knowledge/import', { key: a.secretKey, body: { entries: extra } })).body).toMatchObject({ imported: 2 });
-    const listed = await server.call('GET', '/v1/knowledge?limit=50', { key: a.secretKey });
-    for (const entry of listed.body.entries) ids.set(entry.externalId, entry.id);
+    await importMore(extra);
     // Shares no character with go-live-b.
     const question = '客户嫌进度拖得慢';
     expect(top(await ask(question))).not.toContain('go-live-b');
@@ -220,6 +223,21 @@ describe.each(testEngines())('assistant learning on $name', (engine) => {
     await db.query(`UPDATE knowledge_entries SET status = 'approved' WHERE tenant_id = $1 AND external_id = 'go-live-b'`, [a.id]);
     // The same words typed with punctuation and spaces are the same phrasing.
     expect(top(await ask(` ${question}？`)).slice(0, 3)).toContain('go-live-b');
+  });
+
+  it('ranks an entry reported for these very words as a strong match, not above one written in them', async () => {
+    const extra = [
+      { externalId: 'trial-verbatim', question: '试用期能不能延长到两个月', answer: '可以延长到两个月，第二个月按七折计费，转正后抵扣。', evidence, tags: ['试用'] },
+      { externalId: 'trial-other', question: '试用时间能不能再长一点', answer: '试用可以延长两周，期间开放全部功能并安排顾问跟进。', evidence, tags: ['试用'] },
+    ];
+    await importMore(extra);
+    const question = '试用期能不能延长到两个月？';
+    const { askId } = await ask(question);
+    await server.call('POST', '/v1/outcomes', { key: a.secretKey, body: { entryId: ids.get('trial-other'), outcome: 'success', askId } });
+    expect((await server.call('POST', '/v1/assistant/learn', { key: a.secretKey })).status).toBe(200);
+    const answered = await ask(question);
+    expect(top(answered).slice(0, 2)).toEqual(['trial-verbatim', 'trial-other']);
+    expect(answered.matches[1]).toMatchObject({ linked: true, confidence: 'high' });
   });
 
   it('counts failures against a learned pair', async () => {

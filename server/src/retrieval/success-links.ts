@@ -12,6 +12,10 @@
  * for) is linked to the phrasings of that other entry. It needs the asked text
  * to recur (as {@link phrasingKey} compares it), which a team's stock questions do.
  *
+ * The entries a phrasing itself was reported on are {@link reportedEntries},
+ * not linked entries: the search ranks them as a strong match, not above one
+ * (see REPORTED_LEVEL in knowledge/knowledge.search.ts).
+ *
  * Pure: built from the pairs at training time, read at ask time.
  */
 
@@ -36,6 +40,8 @@ export interface SuccessLinks {
   ties: Record<string, string[]>;
   /** Phrasing key → the ids of the entries whose question it is. */
   entries: Record<string, string[]>;
+  /** Phrasing key of an asked question → the entries successes were reported on for it. Absent in links trained before it existed. */
+  reported?: Record<string, string[]>;
 }
 
 export interface LinkPair {
@@ -60,10 +66,13 @@ export function buildSuccessLinks(pairs: readonly LinkPair[], entriesByText: Rea
     ties.get(a)!.add(b);
   };
   const entries = new Map<string, Set<string>>();
+  const reported = new Map<string, Set<string>>();
   for (const pair of pairs) {
     if (pair.weight <= 0 || !pair.question || !pair.entryText) continue;
     if (!entries.has(pair.entryText)) entries.set(pair.entryText, new Set());
     entries.get(pair.entryText)!.add(pair.entryId);
+    if (!reported.has(pair.question)) reported.set(pair.question, new Set());
+    reported.get(pair.question)!.add(pair.entryId);
     if (pair.question === pair.entryText) continue;
     tie(pair.question, pair.entryText);
     tie(pair.entryText, pair.question);
@@ -72,21 +81,21 @@ export function buildSuccessLinks(pairs: readonly LinkPair[], entriesByText: Rea
     if (!entries.has(text)) entries.set(text, new Set());
     entries.get(text)!.add(id);
   }
-  return {
-    ties: Object.fromEntries([...ties].map(([text, others]) => [text, [...others].sort()])),
-    entries: Object.fromEntries([...entries].map(([text, ids]) => [text, [...ids].sort()])),
-  };
+  const sorted = (map: Map<string, Set<string>>) => Object.fromEntries([...map].map(([key, values]) => [key, [...values].sort()]));
+  return { ties: sorted(ties), entries: sorted(entries), reported: sorted(reported) };
 }
 
 /**
  * The entries linked to `question` (a phrasing key): those written in a text within
  * {@link LINK_HOPS} ties of it, the text itself excluded (an entry in the
- * question's own words matches lexically anyway). Empty when the question was
+ * question's own words matches lexically anyway), and so are the entries this
+ * phrasing was itself reported on (see above). Empty when the question was
  * never tied to anything, or when its neighbourhood is too wide to mean anything.
  */
 export function linkedEntries(links: SuccessLinks | undefined, question: string): Set<string> {
   const found = new Set<string>();
   if (!links || !Object.hasOwn(links.ties, question)) return found;
+  const direct = reportedEntries(links, question);
   const seen = new Set([question]);
   let frontier = [question];
   for (let hop = 1; hop <= LINK_HOPS && frontier.length > 0; hop++) {
@@ -96,10 +105,15 @@ export function linkedEntries(links: SuccessLinks | undefined, question: string)
         if (seen.has(other)) continue;
         seen.add(other);
         next.push(other);
-        for (const id of Object.hasOwn(links.entries, other) ? links.entries[other]! : []) found.add(id);
+        for (const id of Object.hasOwn(links.entries, other) ? links.entries[other]! : []) if (!direct.has(id)) found.add(id);
       }
     if (found.size > MAX_LINKED_ENTRIES) return new Set();
     frontier = next;
   }
   return found;
+}
+
+/** The entries successes were reported on for `question` itself (a phrasing key). */
+export function reportedEntries(links: SuccessLinks | undefined, question: string): Set<string> {
+  return new Set(links?.reported && Object.hasOwn(links.reported, question) ? links.reported[question] : []);
 }
