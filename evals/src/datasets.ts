@@ -48,21 +48,35 @@ function readJsonl<T>(file: string): T[] {
     });
 }
 
-/** The two parts of the sales-objection set. */
-export type SalesPart = 'original' | 'late';
+/** The parts of the sales-objection set. */
+export type SalesPart = 'original' | 'late' | 'fresh';
+
+/** The dataset name of the sales set's part written after tuning. */
+export const SALES_LATE = 'sales-objections-late';
+/** The dataset name of its second part written after tuning. */
+export const SALES_FRESH = 'sales-objections-fresh';
+/** The parts nothing was tuned on, each scored once before any change after it was written. */
+export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH] as const;
+
+const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; files: string; written: string }> = {
+  late: { name: SALES_LATE, files: 'late', written: '2026-12-04, after every ranking, tier and gate constant was chosen' },
+  fresh: { name: SALES_FRESH, files: 'fresh', written: '2026-12-04 (evening), after the `late` part and every constant in use, in a shorter chat style' },
+};
 
 /**
  * The hand-written sales-objection set (evals/datasets/sales-objections). The
  * ranking was tuned on the original part's `-a` questions only, so `-b`/`-c`
- * are held out. The `late` part (`-d` questions and `oos-l-` off-topic ones,
- * same entries) was written on 2026-12-04, after every constant was chosen, and
- * its first run is recorded in the dataset's README before anything changed.
+ * are held out. The `late` part (`-d` questions and `oos-l-` off-topic ones)
+ * and the `fresh` part (`-e`, `oos-f-`), same entries, were written after
+ * every constant was chosen; each one's first run is recorded in the
+ * dataset's README before anything changed.
  */
 export function loadSalesObjections(directory: string, part: SalesPart = 'original'): EvalDataset {
-  const late = part === 'late';
+  const later = part === 'original' ? undefined : PARTS[part];
+  const file = (base: string) => join(directory, later ? `${base}-${later.files}.jsonl` : `${base}.jsonl`);
   const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
-  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(join(directory, late ? 'queries-late.jsonl' : 'queries.jsonl'));
-  const outOfScope = readJsonl<{ id: string; query: string }>(join(directory, late ? 'out-of-scope-late.jsonl' : 'out-of-scope.jsonl'));
+  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(file('queries'));
+  const outOfScope = readJsonl<{ id: string; query: string }>(file('out-of-scope'));
   const known = new Set(entries.map((entry) => entry.externalId));
   for (const query of queries) {
     const unknown = query.relevant.filter((id) => !known.has(id));
@@ -70,18 +84,15 @@ export function loadSalesObjections(directory: string, part: SalesPart = 'origin
   }
   const tuning = (query: EvalQuery) => query.id.endsWith('-a');
   return {
-    name: late ? SALES_LATE : 'sales-objections',
-    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions${late ? ', written after all tuning' : ''}`,
+    name: later ? later.name : 'sales-objections',
+    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions${later ? ', written after all tuning' : ''}`,
     entries,
     queries: queries.map((query) => ({ id: query.id, text: query.query, relevant: query.relevant })),
     outOfScope: outOfScope.map((query) => ({ id: query.id, text: query.query })),
-    splits: late ? {} : { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
-    notes: late ? ['Written on 2026-12-04 after every ranking, tier and gate constant was chosen; nothing was tuned on it.'] : [],
+    splits: later ? {} : { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
+    notes: later ? [`Written on ${later.written}; nothing was tuned on it.`] : [],
   };
 }
-
-/** The dataset name of the sales set's part written after tuning. */
-export const SALES_LATE = 'sales-objections-late';
 
 /** The question-pair corpora of /work/shared/data/faq-pairs (see its README). */
 export type FaqCorpus = 'lcqmc' | 'bq' | 'atec-ccks';
