@@ -4,7 +4,7 @@
 import { lexicalTerms as lex0 } from '../../server/dist/retrieval/terms.js';
 import { normalizeText } from '../../server/dist/retrieval/normalize.js';
 import { normalisedBm25, termCounts, idf } from '../../server/dist/retrieval/ranking.js';
-import { trainRanker, pairFeatures, dot } from '../../server/dist/retrieval/learned-ranker.js';
+import { trainRanker, pairFeatures, dot } from '../../evals/dist/learned-ranker.js';
 import { loadFaqLearning } from '../../evals/dist/learning.js';
 import { CharacterBm25 } from '../../evals/dist/bm25-baseline.js';
 

@@ -15,6 +15,7 @@ export { ask, reportOutcome, learnNow } from './assistant/assistant.service.js';
 export { searchKnowledge, DEFAULT_FLOORS, DEFAULT_WEIGHTS, type RetrievalMode, type SearchOptions, type SearchResult, type SearchHit } from './knowledge/knowledge.service.js';
 export { createLogger, type Logger } from './platform/logger.js';
 export { LocalEmbeddings, DEFAULT_FEATURE_WEIGHTS, type FeatureWeights } from './retrieval/local-embedder.js';
+export { lexicalTerms } from './retrieval/terms.js';
 export { allModules } from './modules.js';
 export type { DomainModule } from './platform/module.js';
 export type { Principal } from './platform/auth/authenticate.js';

@@ -5,7 +5,8 @@
  * entries the lexical ranking put near or above it), and added to the
  * relevance of a candidate. Pure: no I/O.
  *
- * Status: measured, NOT wired into the assistant's ranking. On the tuning
+ * Status: an experiment, measured and NOT wired into the assistant's ranking
+ * (so it lives with the evals, not in the server). On the tuning
  * halves of the FAQ learning protocol (feedback on ATEC/CCKS dev A′, recall@3
  * of A″, evals/experiments/learned-ranker.mjs) every setting tried lowered
  * recall@3 below the unlearned lexical ranking (0.139 → 0.06–0.14; best

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairFeatures, rankerScore, trainRanker, type RankerExample } from './learned-ranker.js';
-import { lexicalTerms } from './terms.js';
+import { lexicalTerms } from '@huashu/server';
 
 // A tenant whose reps ask about 花呗 and whose base also holds 借呗 entries
 // phrased like the questions: the lexical ranking puts the 借呗 entry first
