@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSuccessLinks, linkedEntries, LINK_HOPS, MAX_LINKED_ENTRIES, phrasingKey, type LinkPair } from './success-links.js';
+import { buildSuccessLinks, linkedEntries, LINK_HOPS, MAX_LINKED_ENTRIES, phrasingKey, reportedEntries, type LinkPair } from './success-links.js';
 
 const pair = (question: string, entryText: string, entryId: string, weight = 1): LinkPair => ({ question, entryText, entryId, weight });
 
@@ -45,6 +45,10 @@ describe('success links', () => {
       );
     expect(linkedEntries(wide(MAX_LINKED_ENTRIES + 1), '价格').size).toBe(0);
     expect(linkedEntries(wide(MAX_LINKED_ENTRIES), '价格').size).toBe(MAX_LINKED_ENTRIES);
+    // The same for the entries a catch-all itself was reported on.
+    const reported = (n: number) => buildSuccessLinks(Array.from({ length: n }, (_, i) => pair('价格', `text ${i}`, `E${i}`)), new Map());
+    expect(reportedEntries(reported(MAX_LINKED_ENTRIES + 1), '价格').size).toBe(0);
+    expect(reportedEntries(reported(MAX_LINKED_ENTRIES), '价格').size).toBe(MAX_LINKED_ENTRIES);
   });
 
   it('survive the JSON round trip they are stored as, and are not fooled by inherited property names', () => {

@@ -29,7 +29,8 @@ export function phrasingKey(text: string): string {
 /** How far a question's links reach, in ties between texts. */
 export const LINK_HOPS = 4;
 /**
- * A question whose neighbourhood holds more entries than this links to none:
+ * A question whose neighbourhood holds more entries than this links to none,
+ * and one reported on more entries than this is a reported match for none:
  * a phrasing tied to half the base (a catch-all like "价格") says nothing about
  * which entry fits.
  */
@@ -113,7 +114,8 @@ export function linkedEntries(links: SuccessLinks | undefined, question: string)
   return found;
 }
 
-/** The entries successes were reported on for `question` itself (a phrasing key). */
+/** The entries successes were reported on for `question` itself (a phrasing key); none for a catch-all, as with links. */
 export function reportedEntries(links: SuccessLinks | undefined, question: string): Set<string> {
-  return new Set(links?.reported && Object.hasOwn(links.reported, question) ? links.reported[question] : []);
+  const ids = links?.reported && Object.hasOwn(links.reported, question) ? links.reported[question]! : [];
+  return new Set(ids.length > MAX_LINKED_ENTRIES ? [] : ids);
 }
