@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * How the server's abstention floors (DEFAULT_FLOORS in
- * server/src/assistant/search.ts) were chosen, as a script anyone can rerun:
+ * How the single abstention floor of each mode was chosen before the
+ * confidence tiers replaced it (hybrid 0.16; the tiers' own thresholds, whose
+ * `floor` is now DEFAULT_FLOORS, are compared with a rule in
+ * calibrate-tiers.ts), as a script anyone can rerun:
  *
  *   npm run build && node evals/dist/calibrate-floors.js [--data <dir>]
  *
@@ -18,7 +20,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadFaqPairs, loadSalesObjections, type EvalDataset, type FaqCorpus } from './datasets.js';
+import { calibrationSet } from './datasets.js';
 import { percentile } from './metrics.js';
 import { KnowledgeBaseCache, runRetrievalEval, type HuashuRetrieverConfig } from './runner.js';
 
@@ -26,25 +28,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Share of in-scope tuning questions the floor may abstain on. */
 const IN_SCOPE_BUDGET = 0.05;
-/** Off-topic stand-ins per corpus: enough to estimate an abstention rate to about ±5 points. */
-const OFF_TOPIC_PER_CORPUS = 100;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { data: { type: 'string' } } });
   const dataDir = resolve(values.data ?? process.env.HUASHU_EVAL_DATA ?? join(repoRoot, '..', 'shared', 'data'));
-  const sales = loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'));
-  const offTopic = (['lcqmc', 'atec-ccks', 'bq'] as const satisfies readonly FaqCorpus[]).flatMap((corpus) => {
-    const faq = loadFaqPairs(dataDir, corpus, { maxQueries: OFF_TOPIC_PER_CORPUS });
-    if (!faq) process.stderr.write(`no ${corpus} corpus under ${dataDir}: calibrating without its off-topic stand-ins\n`);
-    return faq ? faq.queries.map((query) => ({ id: query.id, text: query.text })) : [];
-  });
-  const tuning: EvalDataset = {
-    ...sales,
-    name: 'sales-objections (tuning)',
-    queries: sales.queries.filter((query) => query.id.endsWith('-a')),
-    outOfScope: offTopic,
-    splits: {},
-  };
+  const tuning = calibrationSet(repoRoot, dataDir);
+  const offTopic = tuning.outOfScope;
   const allowed = Math.floor(IN_SCOPE_BUDGET * tuning.queries.length);
   process.stdout.write(`${tuning.queries.length} in-scope tuning questions (at most ${allowed} may abstain), ${offTopic.length} off-topic stand-ins\n`);
   const knowledgeBases = new KnowledgeBaseCache();

@@ -249,3 +249,21 @@ export function loadFaqPairs(dataDirectory: string, corpus: FaqCorpus, options: 
     notes,
   };
 }
+
+/** Off-topic stand-ins per corpus for calibration: enough to estimate an abstention rate to about ±5 points. */
+const OFF_TOPIC_PER_CORPUS = 100;
+
+/**
+ * The calibration scripts' tuning set (calibrate-floors.ts, calibrate-tiers.ts): the sales
+ * set's `-a` questions in scope, and 100 first sentences each of LCQMC, ATEC/CCKS and BQ
+ * (general and banking questions, off-topic for a sales KB) as off-topic stand-ins.
+ */
+export function calibrationSet(repoRoot: string, dataDir: string): EvalDataset {
+  const sales = loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'));
+  const offTopic = (['lcqmc', 'atec-ccks', 'bq'] as const satisfies readonly FaqCorpus[]).flatMap((corpus) => {
+    const faq = loadFaqPairs(dataDir, corpus, { maxQueries: OFF_TOPIC_PER_CORPUS });
+    if (!faq) process.stderr.write(`no ${corpus} corpus under ${dataDir}: calibrating without its off-topic stand-ins\n`);
+    return faq ? faq.queries.map((query) => ({ id: query.id, text: query.text })) : [];
+  });
+  return { ...sales, name: 'sales-objections (tuning)', queries: sales.queries.filter((query) => query.id.endsWith('-a')), outOfScope: offTopic, splits: {} };
+}

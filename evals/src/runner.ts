@@ -62,6 +62,8 @@ export interface QueryRecord {
   abstained: boolean;
   /** The server's overall tier (server configurations only; the anchor has none). */
   confidence?: 'high' | 'low' | 'none';
+  /** The domain gate's score (server configurations only). */
+  gate?: number;
   latencyMs: number;
 }
 
@@ -70,6 +72,7 @@ export interface OutOfScopeRecord {
   topRelevance: number;
   abstained: boolean;
   confidence?: 'high' | 'low' | 'none';
+  gate?: number;
   latencyMs: number;
 }
 
@@ -279,14 +282,14 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
       // server's own verdict (relevance floor and domain gate) is `abstained`.
       const topRelevance = result.topRelevance;
       if (++done % 25 === 0 || done === total) progress('questions', done, total);
-      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: result.abstained, confidence: result.confidence, latencyMs };
+      return { ranked: result.hits.map((hit) => externalOf.get(hit.entry.id)!), topRelevance, abstained: result.abstained, confidence: result.confidence, gate: result.gate, latencyMs };
     };
     const queries: QueryRecord[] = [];
     for (const query of dataset.queries) queries.push({ id: query.id, relevant: query.relevant, ...(await ask(query.text)) });
     const outOfScope: OutOfScopeRecord[] = [];
     for (const query of dataset.outOfScope) {
-      const { topRelevance, abstained, confidence, latencyMs } = await ask(query.text);
-      outOfScope.push({ id: query.id, topRelevance, abstained, confidence, latencyMs });
+      const { topRelevance, abstained, confidence, gate, latencyMs } = await ask(query.text);
+      outOfScope.push({ id: query.id, topRelevance, abstained, confidence, gate, latencyMs });
     }
     return summarise(dataset, retriever, floor, kb.importMs, queries, outOfScope);
   } finally {
