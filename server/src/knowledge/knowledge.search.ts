@@ -69,7 +69,7 @@ export const LEXICAL_WEIGHTS: FusionWeights = { dense: 0, lexical: 0.8, answer: 
  * and compares: for hybrid it picks the same gate (−0.45), override 0.40,
  * floor 0.05 and high 0.28. Measured on the parts written after tuning, that
  * is a wash on issue 15's targets (fresh: one fewer real `none`, no off-topic
- * `high`; original out-of-scope: one fewer `none`) while 10–15 % of real
+ * `high`; original out-of-scope: one fewer `none`) while 8–15 % of real
  * questions drop from `high` to `low`, so these stay (evals/README.md, "Tiers").
  * The pre-tier single floor (0.16) is what calibrate-floors.ts reproduces.
  */
