@@ -49,18 +49,21 @@ function readJsonl<T>(file: string): T[] {
 }
 
 /** The parts of the sales-objection set. */
-export type SalesPart = 'original' | 'late' | 'fresh';
+export type SalesPart = 'original' | 'late' | 'fresh' | 'third';
 
 /** The dataset name of the sales set's part written after tuning. */
 export const SALES_LATE = 'sales-objections-late';
 /** The dataset name of its second part written after tuning. */
 export const SALES_FRESH = 'sales-objections-fresh';
+/** The dataset name of its third part written after tuning. */
+export const SALES_THIRD = 'sales-objections-third';
 /** The parts nothing was tuned on, each scored once before any change after it was written. */
-export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH] as const;
+export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH, SALES_THIRD] as const;
 
 const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; files: string; written: string }> = {
   late: { name: SALES_LATE, files: 'late', written: '2026-12-04, after every ranking, tier and gate constant was chosen' },
   fresh: { name: SALES_FRESH, files: 'fresh', written: '2026-12-04 (evening), after the `late` part and every constant in use, in a shorter chat style' },
+  third: { name: SALES_THIRD, files: 'third', written: '2026-12-04 (evening), after the `fresh` part, before the joint tier rule was tried' },
 };
 
 /**

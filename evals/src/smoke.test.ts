@@ -63,39 +63,29 @@ describe('retrieval smoke eval: sales-objections (60 entries, 180 questions, 22 
   });
 });
 
-const salesLate = loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'), 'late');
+/**
+ * The parts written after tuning, each with the tiers of its first run (before any change) as floors:
+ * late 2026-12-04 R@3 38/40, 0 real `none`, 27/30 off-topic `none`, 0 `high`; fresh R@3 47/47, 2 `none`
+ * (q-039-e, q-054-e; the issue allows 2 in 80), 27/30, 1 `high` (oos-f-13, a weather question; the target
+ * is none); third R@3 43/44, 0 `none`, 28/30, 0 `high`. Recall keeps a margin of two questions.
+ */
+const UNTUNED_FIRST_RUNS = [
+  { part: 'late', recall3: 38 / 40, none: 0, offTopicNone: 27, offTopicHigh: 0 },
+  { part: 'fresh', recall3: 47 / 47, none: 2, offTopicNone: 27, offTopicHigh: 1 },
+  { part: 'third', recall3: 43 / 44, none: 0, offTopicNone: 28, offTopicHigh: 0 },
+] as const;
 
-describe('retrieval smoke eval: sales-objections written after tuning (40 questions, 30 off-topic)', () => {
+describe.each(UNTUNED_FIRST_RUNS)('retrieval smoke eval: sales-objections, the $part part written after tuning', (first) => {
+  const dataset = loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'), first.part);
   const knowledgeBases = new KnowledgeBaseCache();
   afterAll(() => knowledgeBases.close());
 
-  it('keeps the tiers of its first run: real questions answered, off-topic ones none and never high', async () => {
-    const result = await runRetrievalEval(HYBRID, salesLate, { knowledgeBases });
-    // First run (2026-12-04, before any change): 0.950 (38/40); margin 2 questions.
-    expect(result.ranking.recall3).toBeGreaterThanOrEqual(0.9);
-    // First run: 0/40 real questions `none`; the issue allows 2 in 80.
-    expect(result.queries.filter((record) => record.confidence === 'none').length).toBeLessThanOrEqual(1);
-    // First run: 27/30 off-topic `none` and none `high`; margin 2.
-    expect(result.outOfScope.filter((record) => record.confidence === 'none').length).toBeGreaterThanOrEqual(25);
-    expect(result.outOfScope.filter((record) => record.confidence === 'high').map((record) => record.id)).toEqual([]);
-  });
-});
-
-const salesFresh = loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'), 'fresh');
-
-describe('retrieval smoke eval: sales-objections, second part written after tuning (47 questions, 30 off-topic)', () => {
-  const knowledgeBases = new KnowledgeBaseCache();
-  afterAll(() => knowledgeBases.close());
-
-  it('keeps the tiers of its first run', async () => {
-    const result = await runRetrievalEval(HYBRID, salesFresh, { knowledgeBases });
-    // First run (2026-12-04 evening, before any change): 1.000 (47/47); margin 2 questions.
-    expect(result.ranking.recall3).toBeGreaterThanOrEqual(45 / 47);
-    // First run: 2/47 real questions `none` (q-039-e, q-054-e; the issue allows 2 in 80): no more.
-    expect(result.queries.filter((record) => record.confidence === 'none').length).toBeLessThanOrEqual(2);
-    // First run: 27/30 off-topic `none`, one `high` (oos-f-13, a weather question; the target is none): no worse.
-    expect(result.outOfScope.filter((record) => record.confidence === 'none').length).toBeGreaterThanOrEqual(27);
-    expect(result.outOfScope.filter((record) => record.confidence === 'high').length).toBeLessThanOrEqual(1);
+  it('keeps the tiers of its first run: real questions answered, off-topic ones none and not high', async () => {
+    const result = await runRetrievalEval(HYBRID, dataset, { knowledgeBases });
+    expect(result.ranking.recall3).toBeGreaterThanOrEqual(first.recall3 - 2 / dataset.queries.length - 1e-9);
+    expect(result.queries.filter((record) => record.confidence === 'none').length).toBeLessThanOrEqual(Math.max(first.none, 1));
+    expect(result.outOfScope.filter((record) => record.confidence === 'none').length).toBeGreaterThanOrEqual(first.offTopicNone - 2);
+    expect(result.outOfScope.filter((record) => record.confidence === 'high').length).toBeLessThanOrEqual(first.offTopicHigh);
   });
 });
 
