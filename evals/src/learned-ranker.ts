@@ -34,6 +34,8 @@
  * Each family is scaled by 1/√(its size) so long texts do not score more.
  */
 
+import { seededRandom } from '@huashu/core';
+
 export type FeatureVector = Map<string, number>;
 
 /** The trained model: feature → weight (only weights that survived pruning). */
@@ -127,17 +129,6 @@ export function rankerScore(model: RankerModel | undefined, question: readonly s
   return dot(model.weights, pairFeatures(question, entry));
 }
 
-/** A small deterministic PRNG (mulberry32), so a retraining on the same reports gives the same model. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Trains by stochastic gradient descent (AdaGrad steps) on the pairwise
@@ -166,7 +157,8 @@ export function trainRanker(examples: readonly RankerExample[], options: RankerO
     if (example.positive) learnable(example.positive.features);
     for (const negative of example.negatives) learnable(negative.features);
   }
-  const random = prng(examples.length);
+  // Seeded, so a retraining on the same reports gives the same model.
+  const random = seededRandom(examples.length);
   const order = prepared.map((_, index) => index);
   const step = (features: FeatureVector, gradient: number) => {
     for (const [key, value] of features) {

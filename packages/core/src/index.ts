@@ -18,3 +18,4 @@ export * from './schemas/console.js';
 export * from './schemas/tasks.js';
 export * from './schemas/reports.js';
 export * from './schemas/notes.js';
+export * from './random.js';

@@ -1,17 +1,6 @@
-import type { KnowledgeEntryInput } from '@huashu/core';
+import { seededRandom, type KnowledgeEntryInput } from '@huashu/core';
 import demoKnowledgeBase from '../demo/knowledge-base.json' with { type: 'json' };
 
-/** Small deterministic PRNG (mulberry32) so every run measures the same data. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const CONTEXTS = ['华东', '华南', '西南', '华北', '东北', '西北', '华中'];
 const CUSTOMERS = ['汽车零部件厂', '三甲医院', '连锁超市', '城商行', '物流园区', '电商 SaaS 公司', '新能源电池厂', '区域医联体', '证券公司', '家电品牌'];
@@ -24,7 +13,7 @@ const DETAILS = ['对方采购总监在场', '信息科主任追问', '老板亲
  * who asked), so the vocabulary and the near-duplicates look like a real base.
  */
 export function syntheticCorpus(size: number, seed = 42): KnowledgeEntryInput[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const base = demoKnowledgeBase as KnowledgeEntryInput[];
   return Array.from({ length: size }, (_, index) => {
@@ -42,7 +31,7 @@ export function syntheticCorpus(size: number, seed = 42): KnowledgeEntryInput[] 
 
 /** Questions a rep would type: the objections in other words (a slice of each, with a colloquial frame). */
 export function syntheticQueries(count: number, seed = 7): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const base = demoKnowledgeBase as KnowledgeEntryInput[];
   const frames = ['客户说', '对方问', '甲方吐槽', '老板反馈', ''];
   return Array.from({ length: count }, () => {

@@ -1,4 +1,4 @@
-import type { GateCheckRequest, PipelineStagesRequest, StageDefinition } from '@huashu/core';
+import { seededRandom, type GateCheckRequest, type PipelineStagesRequest, type StageDefinition } from '@huashu/core';
 import type { Tenant } from '../platform/auth/key-store.js';
 import type { AppContext } from '../platform/context.js';
 import { detectStalled, gateCheck, ingestEvents, putStages } from './pipeline.service.js';
@@ -103,17 +103,6 @@ const HOUR_MS = 3_600_000;
 /** Deals that sit in 合同审核 without a note, so the stall alert has something to say. */
 const STALLED_IN_REVIEW = 3;
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOTES = [
   '客户信息科主任确认本季度有立项计划',
@@ -126,7 +115,7 @@ const NOTES = [
 ];
 
 export function demoEvents(now: Date): unknown[] {
-  const rand = random(20261203);
+  const rand = seededRandom(20261203);
   const events: unknown[] = [];
   let counter = 0;
   const id = () => `demo-evt-${++counter}`;
