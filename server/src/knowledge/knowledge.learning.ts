@@ -66,17 +66,17 @@ interface LearnedModel {
   links?: SuccessLinks;
 }
 
-const associations = new Map<string, { until: number; model: Promise<LearnedModel | undefined> }>();
+const learnedModels = new Map<string, { until: number; model: Promise<LearnedModel | undefined> }>();
 
 function learnedModel(db: Queryable, tenantId: string): Promise<LearnedModel | undefined> {
   const now = Date.now();
-  const cached = associations.get(tenantId);
+  const cached = learnedModels.get(tenantId);
   if (cached && cached.until > now) return cached.model;
   const model = learning.loadAssociations(db, tenantId);
-  associations.delete(tenantId);
-  if (associations.size >= GATE_CACHE_TENANTS) associations.delete(associations.keys().next().value!);
-  associations.set(tenantId, { until: now + CACHE_TTL_MS, model });
-  model.catch(() => associations.delete(tenantId));
+  learnedModels.delete(tenantId);
+  if (learnedModels.size >= GATE_CACHE_TENANTS) learnedModels.delete(learnedModels.keys().next().value!);
+  learnedModels.set(tenantId, { until: now + CACHE_TTL_MS, model });
+  model.catch(() => learnedModels.delete(tenantId));
   return model;
 }
 
@@ -149,7 +149,7 @@ export async function learn(ctx: Pick<AppContext, 'db'>, tenantId: string): Prom
   const table = trainAssociations(pairs);
   const links = buildSuccessLinks(linkPairs, entriesByText);
   const trainedAt = await learning.saveAssociations(ctx.db, tenantId, table, links, pairs.filter((pair) => pair.weight > 0).length, through);
-  associations.set(tenantId, { until: Date.now() + CACHE_TTL_MS, model: Promise.resolve({ table, links }) });
+  learnedModels.set(tenantId, { until: Date.now() + CACHE_TTL_MS, model: Promise.resolve({ table, links }) });
   const variantsApproved = await variants.approveLearnedVariants(ctx.db, tenantId, await learning.variantApprovals(ctx.db, tenantId));
   // The gate learns the new questions too: it is rebuilt on the next question.
   changedCorpus(ctx.db, tenantId);

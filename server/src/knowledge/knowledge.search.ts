@@ -198,8 +198,9 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
   const general = weights.lexical > 0 && (options.synonyms ?? GENERAL_SYNONYMS_ON) ? GENERAL_SYNONYMS : undefined;
   const associations = associationsFromTables(terms, [table, general]);
   const links = (options.learned ?? true) ? await successLinksFor(db, tenantId) : undefined;
-  const linked = linkedEntries(links, phrasingKey(question));
-  const reported = reportedEntries(links, phrasingKey(question));
+  const phrasing = phrasingKey(question);
+  const linked = linkedEntries(links, phrasing);
+  const reported = reportedEntries(links, phrasing);
   const linkBoost = options.linkBoost ?? LINK_BOOST;
   const expansion = associatedTerms(associations);
   const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;

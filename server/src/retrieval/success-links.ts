@@ -96,7 +96,8 @@ export function buildSuccessLinks(pairs: readonly LinkPair[], entriesByText: Rea
 export function linkedEntries(links: SuccessLinks | undefined, question: string): Set<string> {
   const found = new Set<string>();
   if (!links || !Object.hasOwn(links.ties, question)) return found;
-  const direct = reportedEntries(links, question);
+  const direct = new Set(reportedFor(links, question));
+  if (direct.size > MAX_LINKED_ENTRIES) return found;
   const seen = new Set([question]);
   let frontier = [question];
   for (let hop = 1; hop <= LINK_HOPS && frontier.length > 0; hop++) {
@@ -114,8 +115,12 @@ export function linkedEntries(links: SuccessLinks | undefined, question: string)
   return found;
 }
 
+function reportedFor(links: SuccessLinks | undefined, question: string): readonly string[] {
+  return links?.reported && Object.hasOwn(links.reported, question) ? links.reported[question]! : [];
+}
+
 /** The entries successes were reported on for `question` itself (a phrasing key); none for a catch-all, as with links. */
 export function reportedEntries(links: SuccessLinks | undefined, question: string): Set<string> {
-  const ids = links?.reported && Object.hasOwn(links.reported, question) ? links.reported[question]! : [];
+  const ids = reportedFor(links, question);
   return new Set(ids.length > MAX_LINKED_ENTRIES ? [] : ids);
 }
