@@ -160,14 +160,16 @@ export function createSectionTracker(client: SectionClient, env: SectionEnvironm
   /** Sections the observer says intersect the viewport; a section is in it from when it is found until the observer first reports. */
   const inView = new Set<SectionElement>();
   let observer: ObserverLike | undefined;
+  /** The elements of `sections`, kept beside it: a page that mutates often would otherwise rebuild it on every scan. */
+  const known = new Set<SectionElement>();
   /** Adds the sections not known yet; returns whether there were any. */
   const scan = () => {
-    const known = new Set(sections.map((section) => section.element));
     let found = false;
     for (const element of Array.from(env.document.querySelectorAll(selector))) {
       const name = known.has(element) ? '' : sectionName(element);
       if (!name) continue;
       sections.push({ element, name });
+      known.add(element);
       inView.add(element);
       observer?.observe(element);
       found = true;
