@@ -60,10 +60,11 @@ export const SALES_THIRD = 'sales-objections-third';
 /** The parts nothing was tuned on, each scored once before any change after it was written. */
 export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH, SALES_THIRD] as const;
 
-const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; files: string; written: string }> = {
-  late: { name: SALES_LATE, files: 'late', written: '2026-12-04, after every ranking, tier and gate constant was chosen' },
-  fresh: { name: SALES_FRESH, files: 'fresh', written: '2026-12-04 (evening), after the `late` part and every constant in use, in a shorter chat style' },
-  third: { name: SALES_THIRD, files: 'third', written: '2026-12-04 (evening), after the `fresh` part, before the joint tier rule was tried' },
+/** Each later part's files are `queries-<part>.jsonl` and `out-of-scope-<part>.jsonl`. */
+const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; written: string }> = {
+  late: { name: SALES_LATE, written: '2026-12-04, after every ranking, tier and gate constant was chosen' },
+  fresh: { name: SALES_FRESH, written: '2026-12-04 (evening), after the `late` part and every constant in use, in a shorter chat style' },
+  third: { name: SALES_THIRD, written: '2026-12-04 (evening), after the `fresh` part, before the joint tier rule was tried' },
 };
 
 /**
@@ -76,7 +77,7 @@ const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; files: strin
  */
 export function loadSalesObjections(directory: string, part: SalesPart = 'original'): EvalDataset {
   const later = part === 'original' ? undefined : PARTS[part];
-  const file = (base: string) => join(directory, later ? `${base}-${later.files}.jsonl` : `${base}.jsonl`);
+  const file = (base: string) => join(directory, later ? `${base}-${part}.jsonl` : `${base}.jsonl`);
   const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
   const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(file('queries'));
   const outOfScope = readJsonl<{ id: string; query: string }>(file('out-of-scope'));
