@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { faqCorpusPath, loadFaqPairs, loadSalesObjections, SALES_FRESH, SALES_LATE, SALES_THIRD, type EvalDataset, type FaqCorpus } from './datasets.js';
+import { faqCorpusPath, loadFaqPairs, loadOtherTenant, loadSalesObjections, OTHER_TENANTS, SALES_FRESH, SALES_LATE, SALES_THIRD, type EvalDataset, type FaqCorpus, type OtherTenant } from './datasets.js';
 import { learningBars, renderBarChart, renderMarkdown, renderRecallChart, renderSummary, LEARNING_DEFAULT, type EvalReport } from './report.js';
 import { loadFaqLearning, runLearningProtocol, type LearningConfig, type LearningResult } from './learning.js';
 import { BASELINE, HYBRID, HYBRID_BOOST, standardRetrievers } from './retrievers.js';
@@ -47,7 +47,7 @@ and prints a summary.
 Options:
   --data <dir>          folder holding faq-pairs/ (default: $HUASHU_EVAL_DATA or ../shared/data next to the repository)
   --max-queries <n>     queries per FAQ corpus, a deterministic sample (default ${DEFAULT_MAX_QUERIES}; 0 = all)
-  --datasets <list>     comma-separated subset of: sales-objections,sales-objections-late,sales-objections-fresh,sales-objections-third,lcqmc,atec-ccks,bq,notes
+  --datasets <list>     comma-separated subset of: sales-objections,sales-objections-late,sales-objections-fresh,sales-objections-third,sales-objections-energy,sales-objections-hr-saas,lcqmc,atec-ccks,bq,notes
   --learning-queries <n>  questions measured per half in the FAQ learning protocol (default ${DEFAULT_LEARNING_QUERIES}; 0 = skip the protocol)
   --learning-only       run only the learning protocol (no retrieval tables)
   --out <dir>           report folder (default evals/reports)
@@ -120,6 +120,9 @@ async function main(): Promise<void> {
   if ((!wanted || wanted.has('sales-objections')) && !learningOnly) datasets.push(loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections')));
   for (const [name, part] of [[SALES_LATE, 'late'], [SALES_FRESH, 'fresh'], [SALES_THIRD, 'third']] as const) {
     if ((!wanted || wanted.has(name)) && !learningOnly) datasets.push(loadSalesObjections(join(repoRoot, 'evals', 'datasets', 'sales-objections'), part));
+  }
+  for (const name of Object.keys(OTHER_TENANTS) as OtherTenant[]) {
+    if ((!wanted || wanted.has(name)) && !learningOnly) datasets.push(loadOtherTenant(join(repoRoot, 'evals', 'datasets'), name));
   }
   for (const corpus of ['lcqmc', 'atec-ccks', 'bq'] as const satisfies readonly FaqCorpus[]) {
     if (wanted && !wanted.has(corpus)) continue;

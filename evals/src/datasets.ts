@@ -57,8 +57,21 @@ export const SALES_LATE = 'sales-objections-late';
 export const SALES_FRESH = 'sales-objections-fresh';
 /** The dataset name of its third part written after tuning. */
 export const SALES_THIRD = 'sales-objections-third';
-/** The parts nothing was tuned on, each scored once before any change after it was written. */
-export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH, SALES_THIRD] as const;
+
+/**
+ * Other companies' knowledge bases with their own questions, each in
+ * evals/datasets/<name>/: the gate and the ranking meet a vocabulary nothing
+ * was tuned on, as an independent check importing its own entries does.
+ */
+export const OTHER_TENANTS = {
+  'sales-objections-energy': 'commercial energy storage and rooftop solar',
+  'sales-objections-hr-saas': 'an HR SaaS (attendance, payroll, social insurance): its own words overlap office questions',
+} as const;
+export type OtherTenant = keyof typeof OTHER_TENANTS;
+const TENANTS_WRITTEN = '2026-12-04 (night) by helper agents that saw none of the assistant\'s code, constants or other sets';
+
+/** The sets nothing was tuned on, each scored once before any change after it was written. */
+export const SALES_UNTUNED = [SALES_LATE, SALES_FRESH, SALES_THIRD, ...(Object.keys(OTHER_TENANTS) as OtherTenant[])] as const;
 
 /** Each later part's files are `queries-<part>.jsonl` and `out-of-scope-<part>.jsonl`. */
 const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; written: string }> = {
@@ -66,6 +79,23 @@ const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; written: str
   fresh: { name: SALES_FRESH, written: '2026-12-04 (evening), after the `late` part and every constant in use, in a shorter chat style' },
   third: { name: SALES_THIRD, written: '2026-12-04 (evening), after the `fresh` part, before the joint tier rule was tried' },
 };
+
+/** Entries, questions and off-topic questions of a hand-written set, the questions checked against the entries. */
+function readWrittenSet(directory: string, suffix: string, label: string): Pick<EvalDataset, 'entries' | 'queries' | 'outOfScope'> {
+  const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
+  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(join(directory, `queries${suffix}.jsonl`));
+  const outOfScope = readJsonl<{ id: string; query: string }>(join(directory, `out-of-scope${suffix}.jsonl`));
+  const known = new Set(entries.map((entry) => entry.externalId));
+  for (const query of queries) {
+    const unknown = query.relevant.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new Error(`${label}: query ${query.id} names unknown entries ${unknown.join(', ')}`);
+  }
+  return {
+    entries,
+    queries: queries.map((query) => ({ id: query.id, text: query.query, relevant: query.relevant })),
+    outOfScope: outOfScope.map((query) => ({ id: query.id, text: query.query })),
+  };
+}
 
 /**
  * The hand-written sales-objection set (evals/datasets/sales-objections). The
@@ -77,24 +107,26 @@ const PARTS: Record<Exclude<SalesPart, 'original'>, { name: string; written: str
  */
 export function loadSalesObjections(directory: string, part: SalesPart = 'original'): EvalDataset {
   const later = part === 'original' ? undefined : PARTS[part];
-  const file = (base: string) => join(directory, later ? `${base}-${part}.jsonl` : `${base}.jsonl`);
-  const entries = readJsonl<KnowledgeEntryInput & { externalId: string }>(join(directory, 'entries.jsonl'));
-  const queries = readJsonl<{ id: string; query: string; relevant: string[] }>(file('queries'));
-  const outOfScope = readJsonl<{ id: string; query: string }>(file('out-of-scope'));
-  const known = new Set(entries.map((entry) => entry.externalId));
-  for (const query of queries) {
-    const unknown = query.relevant.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new Error(`sales-objections: query ${query.id} names unknown entries ${unknown.join(', ')}`);
-  }
+  const set = readWrittenSet(directory, later ? `-${part}` : '', 'sales-objections');
   const tuning = (query: EvalQuery) => query.id.endsWith('-a');
   return {
     name: later ? later.name : 'sales-objections',
-    description: `${entries.length} hand-written objection-handling entries (zh + en), ${queries.length} rep questions, ${outOfScope.length} out-of-scope questions${later ? ', written after all tuning' : ''}`,
-    entries,
-    queries: queries.map((query) => ({ id: query.id, text: query.query, relevant: query.relevant })),
-    outOfScope: outOfScope.map((query) => ({ id: query.id, text: query.query })),
+    description: `${set.entries.length} hand-written objection-handling entries (zh + en), ${set.queries.length} rep questions, ${set.outOfScope.length} out-of-scope questions${later ? ', written after all tuning' : ''}`,
+    ...set,
     splits: later ? {} : { 'tuning (-a)': tuning, 'held out (-b, -c)': (query) => !tuning(query) },
     notes: later ? [`Written on ${later.written}; nothing was tuned on it.`] : [],
+  };
+}
+
+/** Another company's set (OTHER_TENANTS), from evals/datasets/<name>. */
+export function loadOtherTenant(datasetsDirectory: string, name: OtherTenant): EvalDataset {
+  const set = readWrittenSet(join(datasetsDirectory, name), '', name);
+  return {
+    name,
+    description: `another company's base: ${OTHER_TENANTS[name]}; ${set.entries.length} entries, ${set.queries.length} rep questions, ${set.outOfScope.length} off-topic questions`,
+    ...set,
+    splits: {},
+    notes: [`Written on ${TENANTS_WRITTEN}; nothing was tuned on it.`],
   };
 }
 

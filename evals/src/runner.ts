@@ -14,6 +14,7 @@ import {
   type Embedder,
   type Principal,
   type RetrievalMode,
+  type SearchOptions,
 } from '@huashu/server';
 import { CharacterBm25 } from './bm25-baseline.js';
 import { fnv1a } from './stable-hash.js';
@@ -42,6 +43,8 @@ export interface HuashuRetrieverConfig {
   embedder?: () => Embedder;
   /** Abstention floor. @default the server's DEFAULT_FLOORS[mode] */
   floor?: number;
+  /** Further search options, for ablations (e.g. `{ crossLingual: 0 }`). */
+  search?: SearchOptions;
 }
 
 /** The in-memory character-unigram BM25 anchor (never abstains). */
@@ -254,7 +257,7 @@ async function runHuashu(retriever: HuashuRetrieverConfig, dataset: EvalDataset,
     : await prepareKnowledgeBase(dataset, retriever.embedder?.(), progress);
   const { ctx, tenantId, externalOf } = kb;
   const search = (question: string, withBoost: boolean) =>
-    searchKnowledge(ctx.db, tenantId, ctx.embedder, question, { mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0, keepOnNone: true });
+    searchKnowledge(ctx.db, tenantId, ctx.embedder, question, { ...retriever.search, mode: retriever.mode, boost: withBoost, limit: RANK_DEPTH, floor: 0, keepOnNone: true });
   try {
     if (boost) {
       // A rep who asked a feedback question saw the unboosted top 3, used the

@@ -11,6 +11,7 @@ import { registerJobsCommands } from './cli/jobs-commands.js';
 import { registerSourcesCommands } from './cli/sources-commands.js';
 import { registerLearnCommands } from './cli/learn-commands.js';
 import { startServer } from './server.js';
+import { bilingualDictionary } from './retrieval/bilingual.js';
 import { createTenant, findTenantBySlug, issueKey } from './platform/auth/key-store.js';
 import { VERSION } from './platform/version.js';
 
@@ -47,6 +48,8 @@ program
       );
     }
     process.stdout.write(`Huashu ${VERSION} on ${running.ctx.db.engine} — ${running.url}${running.demo ? `  (demo CRM page: ${running.url}/)` : ''}\n`);
+    // The first question would otherwise wait ~1 s for the bilingual dictionary to be read.
+    setImmediate(() => bilingualDictionary());
     const shutdown = (signal: string) => {
       running.ctx.logger.info({ signal }, 'shutting down');
       running.close().then(
