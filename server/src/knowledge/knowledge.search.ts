@@ -4,12 +4,10 @@ import { matchConfidence, overallConfidence, type Confidence, type TierThreshold
 import { bilingualDictionary, crossLingualMatch, questionConcepts, translatedTerms } from '../retrieval/bilingual.js';
 import { contextBoost, textScript, type ContextPreference } from '../retrieval/context-boost.js';
 import type { Embedder } from '../retrieval/embedder.js';
-import { normalizeText } from '../retrieval/normalize.js';
 import { answerMatch, fuse, idf, normalisedBm25, successBoost, termCounts, type CorpusStats, type FusionWeights, type Outcomes } from '../retrieval/ranking.js';
 import { GENERAL_SYNONYMS, associationsFromTables } from '../retrieval/synonyms.js';
 import { associatedTerms } from '../retrieval/term-association.js';
-import { segmentNormalized } from '../retrieval/segment.js';
-import { lexicalTerms, normalizedAnswer } from '../retrieval/terms.js';
+import { analyseText, normalizedAnswer } from '../retrieval/terms.js';
 import { linkedEntries, phrasingKey, reportedEntries } from '../retrieval/success-links.js';
 import { associationsFor, domainGate, successLinksFor } from './knowledge.learning.js';
 import { candidateFeatures, corpusStats, denseCandidates, entriesByIds, lexicalCandidates, outcomesFor, type EntryFilters } from './knowledge.store.js';
@@ -206,7 +204,8 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
         : (options.weights ?? DEFAULT_WEIGHTS);
   const tiers: TierThresholds = { ...DEFAULT_TIERS[mode === 'hybrid' && !denseAvailable ? 'lexical' : mode], ...options.tiers };
   const floor = options.floor ?? tiers.floor;
-  const terms = lexicalTerms(question);
+  // One normalisation and segmentation serve the terms, the dictionary and the gate.
+  const { normalized, words, terms } = analyseText(question);
   const useVariants = (options.variants ?? true) && cached.variants > 0;
   const table = weights.lexical > 0 && (options.learned ?? true) ? await associationsFor(db, tenantId) : undefined;
   const general = weights.lexical > 0 && (options.synonyms ?? GENERAL_SYNONYMS_ON) ? GENERAL_SYNONYMS : undefined;
@@ -219,7 +218,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
   const expansion = associatedTerms(associations);
   const crossShare = weights.lexical > 0 ? (options.crossLingual ?? CROSS_LINGUAL_SHARE) : 0;
   const script = textScript(question);
-  const concepts = crossShare > 0 && script ? questionConcepts(segmentNormalized(normalizeText(question)), bilingualDictionary()) : [];
+  const concepts = crossShare > 0 && script ? questionConcepts(words, bilingualDictionary()) : [];
   const queryVector = weights.dense > 0 ? await embedder.embeddings.embedQuery(question) : undefined;
   const filters: EntryFilters = { industry: options.industry, tags: options.tags };
   const filtered = !!options.industry || !!options.tags?.length;
@@ -268,7 +267,7 @@ export async function searchKnowledge(db: Queryable, tenantId: string, embedder:
     list.push({ terms: termCounts(row.lexical_terms), length: row.lexical_terms.length, dense: row.dense ?? 0, variant: row.text });
     variantsOf.set(row.entry_id, list);
   }
-  const gate = (await domainGate(db, tenantId)).score(normalizeText(question));
+  const gate = (await domainGate(db, tenantId)).score(normalized);
 
   const scored = candidates.map((candidate) => {
     const answer = weights.answer ? answerMatch(terms, normalizedAnswer(candidate.answer), cached.averageAnswerLength, stats) : 0;

@@ -19,11 +19,17 @@ import { STOP_WORDS } from './segment.js';
 const HAN = /\p{Script=Han}/u;
 const LATIN_WORD = /^[a-z][a-z0-9'-]*$/;
 
-/** Words of a gloss that name no concept ("to rent sth out", "one's"). */
+/**
+ * Words a gloss may drop and still be that word's translation: "to insist on"
+ * is "insist", "to rent sth out" is "rent".
+ */
+const FRAME_WORDS = new Set(['to', 'a', 'an', 'the', 'sth', 'sb', "one's", 'on', 'in', 'at', 'with', 'for', 'of', 'from', 'into', 'up', 'out', 'off', 'by', 'as']);
+/** Words of a gloss that name no concept: the frame words, stop words and dictionary shorthand. */
 const GLOSS_STOP_WORDS = new Set([
   ...STOP_WORDS,
-  'sth', 'sb', "one's", 'oneself', 'etc', 'esp', 'e', 'g', 'i', 'lit', 'fig', 'abbr', 'by', 'as', 'at', 'from', 'into', 'up', 'out',
-  'off', 'one', 'something', 'somebody', 'someone', 'some', 'very', 'not', 'no', 'kind', 'type', 'form', 'bound', 'used',
+  ...FRAME_WORDS,
+  'oneself', 'etc', 'esp', 'e', 'g', 'i', 'lit', 'fig', 'abbr', 'one', 'something', 'somebody', 'someone', 'some', 'very', 'not', 'no',
+  'kind', 'type', 'form', 'bound', 'used',
 ]);
 /** A gloss longer than this (in content words) is an explanation, not a translation. */
 const MAX_GLOSS_WORDS = 3;
@@ -60,12 +66,9 @@ export function englishStem(word: string): string {
 interface Gloss {
   /** Its content words. */
   words: string[];
-  /** Nothing but articles, prepositions and placeholders were dropped: "roof", "to insist on" — not "this year". */
+  /** Only frame words were dropped: "roof", "to insist on" — not "this year". */
   exact: boolean;
 }
-
-/** Dropping these keeps a gloss a translation: "to insist on" is "insist". */
-const FRAME_WORDS = new Set(['to', 'a', 'an', 'the', 'sth', 'sb', "one's", 'on', 'in', 'at', 'with', 'for', 'of', 'from', 'into', 'up', 'out', 'off', 'by', 'as']);
 
 /** The content words of one gloss, or undefined when it explains rather than translates. */
 function readGloss(gloss: string): Gloss | undefined {
@@ -80,7 +83,7 @@ function readGloss(gloss: string): Gloss | undefined {
   if (all.some((word) => !LATIN_WORD.test(word))) return undefined;
   const words = all.filter((word) => !GLOSS_STOP_WORDS.has(word));
   if (words.length === 0 || words.length > MAX_GLOSS_WORDS) return undefined;
-  return { words, exact: all.filter((word) => !FRAME_WORDS.has(word)).length === words.length };
+  return { words, exact: all.every((word) => FRAME_WORDS.has(word) || !GLOSS_STOP_WORDS.has(word)) };
 }
 
 export interface BilingualDictionary {
@@ -92,7 +95,6 @@ export interface BilingualDictionary {
 
 /** Builds the two indexes from CC-CEDICT lines (`traditional simplified [pinyin] /gloss/gloss/`). */
 export function buildDictionary(lines: Iterable<string>): BilingualDictionary {
-  // Arrays, not sets: 120k headwords of a few words each (50 MB as sets, less as arrays).
   const toEnglish = new Map<string, string[]>();
   const toChinese = new Map<string, string[]>();
   const LINE = /^\S+ (\S+) \[[^\]]*\] \/(.*)\/\s*$/;

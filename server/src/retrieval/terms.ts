@@ -12,11 +12,19 @@ const STOP_CHARACTERS = new Set([...STOP_WORDS].flatMap((word) => [...word].filt
  * between a question and its paraphrase (报价单 / 报个价); words add precision.
  */
 export function lexicalTerms(text: string): string[] {
+  return analyseText(text).terms;
+}
+
+/**
+ * {@link lexicalTerms} with what it is made from, for a question that also needs
+ * its normalised form (the domain gate) and its words (the bilingual dictionary).
+ */
+export function analyseText(text: string): { normalized: string; words: string[]; terms: string[] } {
   const normalized = normalizeText(text);
   const words = segmentNormalized(normalized);
   const singles = new Set(words.filter((word) => word.length === 1));
   const characters = [...normalized].filter((char) => HAN.test(char) && !STOP_CHARACTERS.has(char) && !singles.has(char));
-  return [...words, ...characters];
+  return { normalized, words, terms: [...words, ...characters] };
 }
 
 /** A tsquery matching any of `terms`; each term quoted so no input can change the syntax. */
